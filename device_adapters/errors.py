@@ -1,0 +1,44 @@
+"""What can go wrong when talking to a device, sorted by what it means for a verdict.
+
+- `Refused`: the device answered and declined the action. That is an ordinary
+  answer (often the very control under test), never a fault.
+- `InconclusiveError` and its subclasses: the device could not be made to
+  answer properly (transport failure, timeout, malformed reply, unknown
+  operation). The harness turns these into INCONCLUSIVE, never FAIL.
+"""
+
+from __future__ import annotations
+
+
+class DeviceError(Exception):
+    """Base of every error raised by an adapter."""
+
+
+class Refused(DeviceError):
+    """The device declined the request with a protocol error code."""
+
+    def __init__(self, code: str, reason: str = "", op: str = ""):
+        self.code = code
+        self.reason = reason
+        self.op = op
+        super().__init__(f"{op} refused: {code}" + (f" ({reason})" if reason else ""))
+
+
+class InconclusiveError(DeviceError):
+    """The exchange did not produce a usable answer."""
+
+
+class TransportError(InconclusiveError):
+    """Connection refused, dropped, or otherwise broken below the protocol."""
+
+
+class DeviceTimeout(TransportError):
+    """No reply within the adapter's timeout."""
+
+
+class MalformedReply(InconclusiveError):
+    """A reply that is not valid Device Test Protocol."""
+
+
+class UnsupportedOperation(InconclusiveError):
+    """The device does not implement an operation the test needs."""

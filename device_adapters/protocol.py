@@ -1,0 +1,91 @@
+"""Device Test Protocol v1: message envelopes, roles, error codes and operations.
+
+The same JSON messages travel over every transport (HTTP, BLE GATT). See
+docs/protocol.md for the prose and schema/dtp-v1.schema.json for the schema.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from device_adapters.errors import MalformedReply, Refused, UnsupportedOperation
+
+VERSION = 1
+ROLES = ("child", "guardian", "stranger", "tester")
+SCHEMA_PATH = Path(__file__).parent / "schema" / "dtp-v1.schema.json"
+
+# Codes a device uses to decline an action. `unknown_op` and `bad_request`
+# mean the exchange itself failed; every other code is an ordinary refusal.
+PROTOCOL_FAULTS = {"unknown_op", "bad_request", "internal"}
+REFUSAL_CODES = {
+    "unauthenticated": "the request carries no valid test-agent token",
+    "denied": "the acting role may not do this",
+    "unsupported": "the device has no such feature",
+    "not_found": "no such app, account, post or item",
+    "time_limit": "the daily usable duration is used up",
+    "outside_period": "outside the guardian's usable periods",
+    "curfew": "night hours",
+    "disabled": "the guardian made this unavailable",
+    "approval_required": "waiting for the guardian's approval or consent",
+    "consent_required": "the guardian has not consented",
+    "limit_exceeded": "above a payment limit",
+    "not_allowed": "the watch never allows this",
+    "blocked": "blocked as harmful or malicious",
+    "charging": "the watch is charging",
+    "quota_exceeded": "daily quota used up",
+    "duplicate": "already done once",
+    "throttled": "too fast: treated as automated",
+    "cap_reached": "a count cap is reached",
+    "verification_required": "the current guardian must verify",
+    "invalid_signature": "the image is not signed by the maker",
+    "downgrade": "older than the installed version",
+    "bad_credentials": "wrong password or biometric",
+}
+
+
+def _load_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+_REPLY_VALIDATOR = jsonschema.Draft202012Validator(_load_schema()["$defs"]["reply"])
+_ids = itertools.count(1)
+
+
+def request(op: str, role: str, args: dict[str, Any] | None = None, *, account: str | None = None, auth: str | None = None) -> dict[str, Any]:
+    """Build one request message."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {ROLES}")
+    message: dict[str, Any] = {"dtp": VERSION, "id": str(next(_ids)), "op": op, "role": role, "args": args or {}}
+    if account is not None:
+        message["account"] = account
+    if auth is not None:
+        message["auth"] = auth
+    return message
+
+
+def ok(message_id: str, result: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"dtp": VERSION, "id": message_id, "ok": True, "result": result or {}}
+
+
+def error(message_id: str, code: str, reason: str = "") -> dict[str, Any]:
+    return {"dtp": VERSION, "id": message_id, "ok": False, "error": {"code": code, "reason": reason}}
+
+
+def result_of(sent: dict[str, Any], reply: Any) -> dict[str, Any]:
+    """Check a reply against the request it answers; return its result or raise."""
+    errors = sorted(_REPLY_VALIDATOR.iter_errors(reply), key=lambda e: e.path)
+    if errors:
+        raise MalformedReply(f"reply to {sent['op']} (id {sent['id']}) is not DTP v1: {errors[0].message}")
+    if reply["id"] != sent["id"]:
+        raise MalformedReply(f"reply id {reply['id']!r} does not answer request id {sent['id']!r} ({sent['op']})")
+    if reply["ok"]:
+        return reply["result"]
+    code, reason = reply["error"]["code"], reply["error"].get("reason", "")
+    if code in PROTOCOL_FAULTS:
+        raise UnsupportedOperation(f"{sent['op']}: {code} ({reason})")
+    raise Refused(code, reason, sent["op"])

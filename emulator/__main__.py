@@ -1,0 +1,52 @@
+"""Run the reference watch on its own: python -m emulator --port 8765 (or `conformance emulator`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from emulator.defects import DEFECTS
+from emulator.server import serve
+from emulator.watch import ALL_FEATURES, DEFAULT_TOKEN, ReferenceWatch
+
+
+def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    parser = parser or argparse.ArgumentParser(prog="emulator", description="Serve the reference children's watch over DTP v1.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (0 picks a free one, printed on stdout)")
+    parser.add_argument("--db", default=":memory:", help="SQLite file for durable state (default: in memory)")
+    parser.add_argument("--defect", action="append", default=[], metavar="NAME", help="break one rule (repeatable; --list-defects)")
+    parser.add_argument("--features", default=",".join(ALL_FEATURES), help="comma-separated optional features this model has")
+    parser.add_argument("--token", default=DEFAULT_TOKEN, help="test-agent token requests must carry")
+    parser.add_argument("--list-defects", action="store_true", help="list the defects and exit")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_defects:
+        for defect in sorted(DEFECTS.values(), key=lambda d: d.name):
+            print(f"{defect.name:36} {' '.join(defect.clauses):24} {defect.description}")
+        return 0
+    features = [f for f in args.features.split(",") if f]
+    unknown = sorted(set(features) - set(ALL_FEATURES))
+    if unknown:
+        print(f"emulator: unknown feature(s) {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    try:
+        watch = ReferenceWatch(Path(args.db) if args.db != ":memory:" else ":memory:", defects=args.defect, features=features, token=args.token)
+    except ValueError as exc:
+        print(f"emulator: {exc}", file=sys.stderr)
+        return 2
+    serve(watch, args.host, args.port)
+    return 0
+
+
+def main() -> int:
+    import emulator.rules  # noqa: F401 - defects register at import
+
+    return run(build_parser().parse_args())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Apps: what is preinstalled, installing (store and side-loading), the guardian's approval, disabling, opening."""
+
+from __future__ import annotations
+
+from emulator.defects import defect
+from emulator.operations import Refusal, operation
+from emulator.store import table
+from emulator.watch import BASIC_APPS, Call, ReferenceWatch, gate, on_reset
+
+table(
+    """CREATE TABLE IF NOT EXISTS apps (
+        app_id TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT NOT NULL,
+        preinstalled INTEGER NOT NULL, visible INTEGER NOT NULL, enabled INTEGER NOT NULL,
+        state TEXT NOT NULL, source TEXT NOT NULL, splash_ad INTEGER NOT NULL DEFAULT 0,
+        system INTEGER NOT NULL DEFAULT 0)"""
+)
+
+HARMFUL_CATEGORIES = ("game", "web_novel", "short_video", "live_streaming")
+
+HIDDEN_GAME = defect("preinstalled_game_hidden", ["CSW-APP-1"], "A game is preinstalled but hidden from the launcher.")
+SHORT_VIDEO = defect("preinstalled_short_video", ["CSW-APP-1"], "A short-video app is preinstalled and visible.")
+SPLASH_AD = defect("splash_ad", ["CSW-APP-2"], "The preinstalled content app opens with a splash-screen advertisement.")
+SIDELOAD = defect("sideload_allowed", ["CSW-APP-3"], "Apps can be side-loaded from outside the store.")
+MALWARE = defect("malware_not_detected", ["CSW-APP-3"], "A package flagged as malicious installs like any other.")
+NO_APPROVAL = defect("install_without_approval", ["CSW-APP-4"], "A newly installed app is usable before the guardian approves it.")
+AI_CHAT = defect("preinstalled_ai_chat", ["CSW-APP-5"], "A generative-AI chat app is preinstalled.")
+AI_INSTALL = defect("ai_install_unblockable", ["CSW-APP-5"], "The guardian's approval of generative-AI apps is skipped: they install ready to use.")
+DISABLE_IGNORED = defect("app_disable_ignored", ["CSW-ADD-7"], "An app the guardian disabled still opens.")
+GUARDIAN_REMOVABLE = defect("guardian_component_removable", ["CSW-SEC-3"], "The child can uninstall or force-stop the guardian component.")
+
+# (app_id, name, category, system, feature)
+PREINSTALLED = [
+    ("phone", "Phone", "basic", 1, None),
+    ("sos", "Emergency", "basic", 1, None),
+    ("locate", "Location", "basic", 1, None),
+    ("guardian", "Guardian service", "system", 1, None),
+    ("settings", "Settings", "system", 1, None),
+    ("camera", "Camera", "tool", 0, None),
+    ("stopwatch", "Stopwatch", "tool", 0, None),
+    ("maths", "Maths practice", "education", 0, None),
+    ("social", "Friends", "social", 0, "social_feed"),
+    ("content", "Kids' library", "content", 0, "content_service"),
+    ("wallet", "Wallet", "payment", 0, "payments"),
+    ("assistant", "Voice helper", "assistant", 0, "ai_assistant"),
+    ("store", "App store", "store", 0, "app_store"),
+]
+
+
+@on_reset
+def _preinstall(w: ReferenceWatch, args: dict) -> None:
+    for app_id, name, category, system, feature in PREINSTALLED:
+        if feature is None or w.has(feature):
+            _insert(w, app_id, name, category, preinstalled=1, visible=1, state="installed", source="factory", system=system)
+    if w.defective(HIDDEN_GAME):
+        _insert(w, "fun.game.pets", "Pet party", "game", preinstalled=1, visible=0, state="installed", source="factory")
+    if w.defective(SHORT_VIDEO):
+        _insert(w, "video.shorts", "Shorts", "short_video", preinstalled=1, visible=1, state="installed", source="factory")
+    if w.defective(AI_CHAT):
+        _insert(w, "ai.chat", "Chat with AI", "generative_ai", preinstalled=1, visible=1, state="installed", source="factory")
+    if w.defective(SPLASH_AD):
+        w.store.execute("UPDATE apps SET splash_ad = 1 WHERE app_id = 'content' OR app_id = 'maths'")
+
+
+def _insert(w: ReferenceWatch, app_id: str, name: str, category: str, *, preinstalled: int, visible: int, state: str, source: str, system: int = 0) -> None:
+    w.store.execute(
+        "INSERT OR REPLACE INTO apps(app_id, name, category, preinstalled, visible, enabled, state, source, system) VALUES(?,?,?,?,?,1,?,?,?)",
+        (app_id, name, category, preinstalled, visible, state, source, system),
+    )
+
+
+def app_row(w: ReferenceWatch, app_id: str):
+    row = w.store.one("SELECT * FROM apps WHERE app_id = ?", (app_id,))
+    if row is None:
+        raise Refusal("not_found", f"no app {app_id}")
+    return row
+
+
+@gate
+def _installed_and_enabled(w: ReferenceWatch, call: Call, app_id: str) -> None:
+    row = w.store.one("SELECT enabled, state FROM apps WHERE app_id = ?", (app_id,))
+    if row is None:
+        raise Refusal("not_found", f"no app {app_id}")
+    if row["state"] == "pending" and not w.defective(NO_APPROVAL):
+        raise Refusal("approval_required", f"{app_id} waits for the guardian's approval")
+    if not row["enabled"] and not w.defective(DISABLE_IGNORED):
+        raise Refusal("disabled", f"the guardian made {app_id} unavailable")
+
+
+def _describe(row) -> dict:
+    return {
+        "app_id": row["app_id"], "name": row["name"], "category": row["category"], "preinstalled": bool(row["preinstalled"]),
+        "visible": bool(row["visible"]), "enabled": bool(row["enabled"]), "state": row["state"],
+    }
+
+
+@operation("apps.list", roles=("child", "guardian", "tester"))
+def apps_list(w: ReferenceWatch, call: Call) -> dict:
+    # Only the tester (inspecting the package manager) sees hidden packages.
+    everything = call.role == "tester" and call.arg("include_hidden", bool, False)
+    rows = w.store.rows("SELECT * FROM apps" + ("" if everything else " WHERE visible = 1") + " ORDER BY app_id")
+    return {"apps": [_describe(r) for r in rows]}
+
+
+@operation("apps.install", roles=("child",))
+def apps_install(w: ReferenceWatch, call: Call) -> dict:
+    app_id, name, category = call.arg("app_id", str), call.arg("name", str), call.arg("category", str)
+    source, signature = call.arg("source", str, "store"), call.arg("signature", str, "valid")
+    if source != "store" and not w.defective(SIDELOAD):
+        raise Refusal("not_allowed", "apps install only from the store")
+    if source == "store" and not w.has("app_store"):
+        raise Refusal("unsupported", "this model has no app store")
+    if signature == "malicious" and not w.defective(MALWARE):
+        raise Refusal("blocked", f"{app_id} was identified as malicious")
+    if category in HARMFUL_CATEGORIES:
+        raise Refusal("blocked", f"{category} apps are not offered to children")
+    ready = w.defective(NO_APPROVAL) or (category == "generative_ai" and w.defective(AI_INSTALL))
+    _insert(w, app_id, name, category, preinstalled=0, visible=1, state="installed" if ready else "pending", source=source)
+    return {"app_id": app_id, "state": "installed" if ready else "pending"}
+
+
+@operation("apps.approve", roles=("guardian",))
+def apps_approve(w: ReferenceWatch, call: Call) -> dict:
+    app_row(w, call.arg("app_id", str))
+    w.store.execute("UPDATE apps SET state = 'installed' WHERE app_id = ?", (call.args["app_id"],))
+    return {}
+
+
+def _protect_system(w: ReferenceWatch, row, action: str) -> None:
+    if row["system"] and not (row["app_id"] == "guardian" and w.defective(GUARDIAN_REMOVABLE)):
+        raise Refusal("not_allowed", f"{row['app_id']} is part of the system and cannot be {action}")
+
+
+@operation("apps.uninstall", roles=("child", "guardian"))
+def apps_uninstall(w: ReferenceWatch, call: Call) -> dict:
+    row = app_row(w, call.arg("app_id", str))
+    _protect_system(w, row, "uninstalled")
+    w.store.execute("DELETE FROM apps WHERE app_id = ?", (row["app_id"],))
+    if row["app_id"] == "guardian":
+        supervision_off(w)
+    return {}
+
+
+@operation("apps.force_stop", roles=("child",))
+def apps_force_stop(w: ReferenceWatch, call: Call) -> dict:
+    row = app_row(w, call.arg("app_id", str))
+    _protect_system(w, row, "stopped")
+    if row["app_id"] == "guardian":
+        supervision_off(w)
+    return {}
+
+
+def supervision_off(w: ReferenceWatch) -> None:
+    """The guardian component is gone: nothing enforces the guardian's controls any more."""
+    w.store.execute("DELETE FROM documents WHERE name = 'controls'")
+    binding = w.store.doc("binding")
+    binding["guardian"] = None
+    w.store.put_doc("binding", binding)
+
+
+@operation("apps.open", roles=("child",))
+def apps_open(w: ReferenceWatch, call: Call) -> dict:
+    app_id = call.arg("app_id", str)
+    row = app_row(w, app_id)
+    w.check_app(call, app_id)
+    device = w.store.doc("device")
+    device["foreground"] = app_id
+    w.store.put_doc("device", device)
+    return {"app_id": app_id, "splash_ad": bool(row["splash_ad"])}
+
+
+@operation("apps.close", roles=("child",))
+def apps_close(w: ReferenceWatch, call: Call) -> dict:
+    device = w.store.doc("device")
+    device["foreground"] = None
+    w.store.put_doc("device", device)
+    return {}
+
+
+@operation("apps.set_enabled", roles=("guardian",))
+def apps_set_enabled(w: ReferenceWatch, call: Call) -> dict:
+    row = app_row(w, call.arg("app_id", str))
+    enabled = call.arg("enabled", bool)
+    if row["app_id"] in BASIC_APPS and not enabled:
+        raise Refusal("not_allowed", "basic functions stay available")
+    w.store.execute("UPDATE apps SET enabled = ? WHERE app_id = ?", (int(enabled), row["app_id"]))
+    return {}

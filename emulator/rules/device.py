@@ -1,0 +1,148 @@
+"""The device itself and the test agent: baseline, clocks, identity, reboot, factory reset, guardian binding."""
+
+from __future__ import annotations
+
+import secrets
+
+from emulator import clock
+from emulator.defects import defect
+from emulator.operations import Refusal, operation
+from emulator.watch import ALL_FEATURES, CHILD, GUARDIAN, Call, ReferenceWatch, on_reset
+
+REBOOT_DROPS_CONTROLS = defect("reboot_drops_controls", ["CSW-ADD-8"], "A reboot restores the factory time controls (no limit, no periods).")
+RESET_DROPS_BINDING = defect("factory_reset_drops_binding", ["CSW-ADD-8"], "A factory reset started on the watch succeeds without the guardian and removes the guardian binding and limits.")
+CLOCK_TRUSTED = defect("limits_follow_display_clock", ["CSW-ADD-6"], "Limits, periods and night hours are judged on the watch's display clock, which the child can change.")
+
+# Reset hooks of other modules read this to wipe controls as a factory reset would.
+FACTORY_CONTROL_DOCS = ("controls", "usage")
+
+
+@on_reset
+def _baseline(w: ReferenceWatch, args: dict) -> None:
+    bound = args.get("setup", "bound") == "bound"
+    w.store.put_doc("binding", {"guardian": GUARDIAN if bound else None, "child": CHILD, "verification_code": secrets.token_hex(3)})
+
+
+def rule_time(w: ReferenceWatch) -> float:
+    """The time the watch judges its rules on: trusted time (or the display clock, when defective)."""
+    doc = w.store.doc("clock")
+    if w.defective(CLOCK_TRUSTED):
+        return doc["trusted"] + doc["display_offset"]
+    return doc["trusted"]
+
+
+def clock_state(w: ReferenceWatch) -> dict:
+    doc = w.store.doc("clock")
+    display_tz = clock.parse_tz(doc["display_tz"])
+    return {"trusted": clock.iso(doc["trusted"]), "local": clock.iso(doc["trusted"] + doc["display_offset"], display_tz), "timezone": doc["display_tz"]}
+
+
+@operation("agent.reset", roles=("tester",))
+def agent_reset(w: ReferenceWatch, call: Call) -> dict:
+    start = call.arg("start", str)
+    age = call.arg("child_age", int)
+    setup = call.arg("setup", str, "bound")
+    if setup not in ("bound", "fresh"):
+        raise Refusal("bad_request", "setup must be 'bound' or 'fresh'")
+    try:
+        clock.parse_iso(start)
+    except ValueError:
+        raise Refusal("bad_request", f"start is not an ISO time: {start!r}") from None
+    w.reset({"start": start, "child_age": age, "setup": setup})
+    return {}
+
+
+@operation("clock.advance", roles=("tester",))
+def clock_advance(w: ReferenceWatch, call: Call) -> dict:
+    seconds = call.arg("seconds", (int, float))
+    if not 0 <= seconds <= 7 * 86400:
+        raise Refusal("bad_request", "seconds must be between 0 and one week")
+    w.advance(float(seconds))
+    return clock_state(w)
+
+
+@operation("clock.get", roles=("child", "guardian", "tester"))
+def clock_get(w: ReferenceWatch, call: Call) -> dict:
+    return clock_state(w)
+
+
+@operation("clock.set_local", roles=("child",))
+def clock_set_local(w: ReferenceWatch, call: Call) -> dict:
+    doc = w.store.doc("clock")
+    try:
+        if "timezone" in call.args:
+            clock.parse_tz(call.arg("timezone", str))
+            doc["display_tz"] = call.args["timezone"]
+        doc["display_offset"] = clock.parse_iso(call.arg("local", str)) - doc["trusted"]
+    except (ValueError, IndexError):
+        raise Refusal("bad_request", "local must be an ISO time and timezone an offset like +08:00") from None
+    w.store.put_doc("clock", doc)
+    return clock_state(w)
+
+
+@operation("device.info", roles=("tester", "guardian"))
+def device_info(w: ReferenceWatch, call: Call) -> dict:
+    device = w.store.doc("device")
+    return {"model": w.model, "firmware": device["firmware"], "protocol": 1, "features": [f for f in ALL_FEATURES if w.has(f)]}
+
+
+@operation("device.reboot", roles=("child", "guardian"))
+def device_reboot(w: ReferenceWatch, call: Call) -> dict:
+    device = w.store.doc("device")
+    device["foreground"] = None
+    w.store.put_doc("device", device)
+    if w.defective(REBOOT_DROPS_CONTROLS):
+        w.store.execute("DELETE FROM documents WHERE name = 'controls'")
+    return {}
+
+
+@operation("device.factory_reset", roles=("child", "guardian"))
+def device_factory_reset(w: ReferenceWatch, call: Call) -> dict:
+    """The child's data goes; the guardian binding and controls stay, which the cloud holds."""
+    binding = w.store.doc("binding")
+    if call.role == "child" and not w.defective(RESET_DROPS_BINDING):
+        if call.args.get("guardian_password") != binding["verification_code"]:
+            raise Refusal("verification_required", "a factory reset needs the guardian's verification")
+    wipe_child_data(w)
+    if w.defective(RESET_DROPS_BINDING):
+        binding["guardian"] = None
+        w.store.put_doc("binding", binding)
+        for name in FACTORY_CONTROL_DOCS:
+            w.store.execute("DELETE FROM documents WHERE name = ?", (name,))
+    return {"guardian_bound": binding["guardian"] is not None}
+
+
+WIPE_HOOKS: list = []
+
+
+def on_wipe(fn):
+    """Register what a module deletes when the child's data is wiped (factory reset, re-binding, account closure)."""
+    WIPE_HOOKS.append(fn)
+    return fn
+
+
+def wipe_child_data(w: ReferenceWatch) -> None:
+    for hook in WIPE_HOOKS:
+        hook(w)
+
+
+@operation("guardian.binding", roles=("tester", "guardian"))
+def guardian_binding(w: ReferenceWatch, call: Call) -> dict:
+    binding = w.store.doc("binding")
+    controls = w.store.doc("controls")
+    return {"guardian": binding["guardian"], "bound": binding["guardian"] is not None, "daily_limit_minutes": controls.get("daily_limit_minutes")}
+
+
+@operation("guardian.bind", roles=("guardian",))
+def guardian_bind(w: ReferenceWatch, call: Call) -> dict:
+    binding = w.store.doc("binding")
+    if binding["guardian"] not in (None, GUARDIAN):
+        raise Refusal("verification_required", "the watch is bound to another guardian")
+    binding["guardian"] = GUARDIAN
+    w.store.put_doc("binding", binding)
+    return {}
+
+
+@operation("guardian.verification_code", roles=("guardian",))
+def guardian_verification_code(w: ReferenceWatch, call: Call) -> dict:
+    return {"code": w.store.doc("binding")["verification_code"]}

@@ -1,0 +1,108 @@
+"""Safety core: the emergency call, charging, location reporting, who may call the watch."""
+
+from __future__ import annotations
+
+import math
+
+from emulator import clock
+from emulator.defects import defect
+from emulator.operations import Refusal, operation
+from emulator.rules import time_limits
+from emulator.rules.privacy import guard_child_data
+from emulator.store import table
+from emulator.watch import Call, ReferenceWatch, gate, on_reset
+
+table("CREATE TABLE IF NOT EXISTS contacts (number TEXT PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL)")
+
+GUARDIAN_NUMBER = "13800000001"
+EMERGENCY_NUMBER = "110"
+
+SOS_BLOCKED = defect("emergency_blocked_when_limited", ["CSW-SAF-1"], "The emergency call is refused once today's time is used up or at night, like any other app.")
+SOS_CHARGING = defect("emergency_blocked_while_charging", ["CSW-SAF-1", "CSW-SAF-2"], "While charging even the emergency call is refused.")
+CHARGING_IGNORED = defect("usable_while_charging", ["CSW-SAF-2"], "The watch can be used normally while charging.")
+LOCATION_OFF = defect("location_error_large", ["CSW-SAF-3"], "Reported location is about 300 m off.")
+ANY_CALLER = defect("calls_from_anyone", ["CSW-SAF-4"], "Calls from numbers outside the guardian's contact list ring through.")
+
+
+@on_reset
+def _baseline(w: ReferenceWatch, args: dict) -> None:
+    w.store.put_doc("location", {"lat": 39.9087, "lon": 116.3975})
+    w.store.execute("INSERT INTO contacts(number, name, source) VALUES(?, 'Mum', 'guardian')", (GUARDIAN_NUMBER,))
+
+
+@gate
+def _charging(w: ReferenceWatch, call: Call, app_id: str) -> None:
+    charging = w.store.doc("device")["charging"]
+    if not charging or w.defective(CHARGING_IGNORED):
+        return
+    if app_id == "sos" and not w.defective(SOS_CHARGING):
+        return
+    raise Refusal("charging", "only emergency calls while charging")
+
+
+@operation("charging.set", roles=("tester",))
+def charging_set(w: ReferenceWatch, call: Call) -> dict:
+    device = w.store.doc("device")
+    device["charging"] = call.arg("charging", bool)
+    if device["charging"] and not w.defective(CHARGING_IGNORED):
+        device["foreground"] = None
+    w.store.put_doc("device", device)
+    return {}
+
+
+@operation("emergency.call", roles=("child",), app="sos")
+def emergency_call(w: ReferenceWatch, call: Call) -> dict:
+    if w.defective(SOS_BLOCKED):
+        time_limits.time_gates(w, call, "emergency")
+    return {"connected": True, "number": EMERGENCY_NUMBER}
+
+
+@operation("location.simulate", roles=("tester",))
+def location_simulate(w: ReferenceWatch, call: Call) -> dict:
+    w.store.put_doc("location", {"lat": float(call.arg("lat", (int, float))), "lon": float(call.arg("lon", (int, float)))})
+    return {}
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine) in metres."""
+    r = 6_371_000
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+@operation("location.get", roles=("guardian", "stranger", "child"))
+def location_get(w: ReferenceWatch, call: Call) -> dict:
+    guard_child_data(w, call, "location")
+    where = w.store.doc("location")
+    lat, lon = where["lat"], where["lon"]
+    if w.defective(LOCATION_OFF):
+        lat += 0.0027  # about 300 m north
+    return {"lat": lat, "lon": lon, "accuracy_m": 15.0, "at": clock.iso(w.now)}
+
+
+@operation("calls.incoming", roles=("tester",))
+def calls_incoming(w: ReferenceWatch, call: Call) -> dict:
+    number = call.arg("number", str)
+    known = w.store.one("SELECT 1 FROM contacts WHERE number = ?", (number,)) is not None
+    return {"rang": known or w.defective(ANY_CALLER)}
+
+
+@operation("calls.place", roles=("child",), app="phone")
+def calls_place(w: ReferenceWatch, call: Call) -> dict:
+    number = call.arg("number", str)
+    if w.store.one("SELECT 1 FROM contacts WHERE number = ?", (number,)) is None and number != EMERGENCY_NUMBER:
+        raise Refusal("not_allowed", "calls go only to the guardian's contact list")
+    return {"connected": True, "number": number}
+
+
+@operation("contacts.list", roles=("guardian", "child"))
+def contacts_list(w: ReferenceWatch, call: Call) -> dict:
+    return {"contacts": [dict(r) for r in w.store.rows("SELECT number, name, source FROM contacts ORDER BY number")]}
+
+
+@operation("contacts.add", roles=("guardian",))
+def contacts_add(w: ReferenceWatch, call: Call) -> dict:
+    w.store.execute("INSERT OR REPLACE INTO contacts(number, name, source) VALUES(?, ?, 'guardian')", (call.arg("number", str), call.arg("name", str)))
+    return {}

@@ -1,0 +1,177 @@
+"""The reference watch's core: authentication, roles, the shared gates, and dispatch.
+
+A request is handled in one SQLite transaction: authenticate, find the
+operation, check the feature and the role, apply the gates of the app it
+belongs to, run the handler, commit, reply. Rules live in emulator/rules/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from emulator import clock
+from emulator.defects import check_names, defect
+from emulator.operations import OPERATIONS, Refusal
+from emulator.store import Store
+
+ALL_FEATURES = ("payments", "social_feed", "app_store", "ai_assistant", "ble", "biometrics", "content_service")
+DEFAULT_TOKEN = "emulator-test-agent-token"
+CHILD = "child-1"
+GUARDIAN = "guardian-1"
+
+# Functions that every gate lets through (calls with the guardian, emergency call, location).
+BASIC_APPS = ("phone", "sos", "locate")
+
+Gate = Callable[["ReferenceWatch", "Call", str], None]
+TickHook = Callable[["ReferenceWatch", float, float], None]
+ResetHook = Callable[["ReferenceWatch", dict], None]
+GATES: list[Gate] = []
+TICK_HOOKS: list[TickHook] = []
+RESET_HOOKS: list[ResetHook] = []
+
+AGENT_ACCEPTS_ANYONE = defect("agent_accepts_unauthenticated", ["CSW-SEC-4"], "The test agent answers requests that carry no token.")
+
+
+def gate(fn: Gate) -> Gate:
+    """Register a check run before every operation that belongs to an app."""
+    GATES.append(fn)
+    return fn
+
+
+def on_tick(fn: TickHook) -> TickHook:
+    """Register a hook run as trusted time moves forward, one step at a time."""
+    TICK_HOOKS.append(fn)
+    return fn
+
+
+def on_reset(fn: ResetHook) -> ResetHook:
+    """Register a hook that writes a rules module's part of the test baseline."""
+    RESET_HOOKS.append(fn)
+    return fn
+
+
+@dataclass
+class Call:
+    op: str
+    role: str
+    account: str | None
+    args: dict[str, Any]
+
+    def arg(self, name: str, kind: type | tuple[type, ...] | None = None, default: Any = ...) -> Any:
+        if name not in self.args:
+            if default is ...:
+                raise Refusal("bad_request", f"{self.op} needs argument '{name}'")
+            return default
+        value = self.args[name]
+        if kind is not None and value is not None and not isinstance(value, kind):
+            raise Refusal("bad_request", f"{self.op}: argument '{name}' has the wrong type")
+        return value
+
+    @property
+    def is_own_child(self) -> bool:
+        return self.role == "child" and self.account in (None, CHILD)
+
+
+class ReferenceWatch:
+    """One watch, its guardian's app and the platform behind them."""
+
+    def __init__(self, db_path: Path | str = ":memory:", *, defects: tuple[str, ...] | list[str] = (), features: tuple[str, ...] | list[str] = ALL_FEATURES, token: str = DEFAULT_TOKEN, model: str = "RW-1 reference watch", firmware: str = "1.0.0"):
+        from emulator import rules  # noqa: F401 - registers operations, gates, defects
+
+        check_names(list(defects))
+        self.defects = frozenset(defects)
+        self.features = frozenset(features)
+        self.token = token
+        self.model = model
+        self.firmware = firmware
+        self.store = Store(db_path)
+        if self.store.scalar("SELECT count(*) FROM documents") == 0:
+            self.store.begin()
+            self.reset({"start": "2027-01-04T09:00:00+08:00", "child_age": 9, "setup": "bound"})
+            self.store.commit()
+
+    # -- facts rules share ---------------------------------------------------------
+
+    def defective(self, name: str) -> bool:
+        return name in self.defects
+
+    def has(self, feature: str) -> bool:
+        return feature in self.features
+
+    @property
+    def now(self) -> float:
+        return self.store.doc("clock")["trusted"]
+
+    def day(self, epoch: float | None = None) -> str:
+        return clock.local_day(self.now if epoch is None else epoch)
+
+    def reset(self, args: dict) -> None:
+        self.store.wipe()
+        start = clock.parse_iso(args["start"])
+        self.store.put_doc("clock", {"trusted": start, "display_offset": 0.0, "display_tz": "+08:00"})
+        self.store.put_doc("device", {"child_age": int(args["child_age"]), "charging": False, "foreground": None, "firmware": self.firmware})
+        for hook in RESET_HOOKS:
+            hook(self, args)
+
+    def advance(self, seconds: float) -> None:
+        """Move trusted time forward in steps of at most a minute, letting each rule react at every step."""
+        remaining = seconds
+        while remaining > 0:
+            step = min(60.0, remaining)
+            doc = self.store.doc("clock")
+            before = doc["trusted"]
+            doc["trusted"] = before + step
+            self.store.put_doc("clock", doc)
+            for hook in TICK_HOOKS:
+                hook(self, before, step)
+            remaining -= step
+
+    def check_app(self, call: Call, app_id: str) -> None:
+        """Raise the refusal a gate gives for using `app_id` now."""
+        for check in GATES:
+            check(self, call, app_id)
+
+    # -- dispatch ------------------------------------------------------------------
+
+    def handle(self, message: Any) -> dict[str, Any]:
+        message_id = str(message.get("id", "?")) if isinstance(message, dict) else "?"
+        try:
+            call, operation = self._admit(message)
+            self.store.begin()
+            try:
+                if operation.app and call.is_own_child:
+                    self.check_app(call, operation.app)
+                result = operation.handler(self, call) or {}
+                self.store.commit()
+            except BaseException:
+                self.store.rollback()
+                raise
+            return {"dtp": 1, "id": message_id, "ok": True, "result": result}
+        except Refusal as refusal:
+            return {"dtp": 1, "id": message_id, "ok": False, "error": {"code": refusal.code, "reason": refusal.reason}}
+
+    def _admit(self, message: Any) -> tuple[Call, Any]:
+        if not isinstance(message, dict) or message.get("dtp") != 1:
+            raise Refusal("bad_request", "not a DTP v1 request")
+        for key in ("id", "op", "role"):
+            if not isinstance(message.get(key), str):
+                raise Refusal("bad_request", f"'{key}' must be a string")
+        if message.get("auth") != self.token and not self.defective(AGENT_ACCEPTS_ANYONE):
+            raise Refusal("unauthenticated", "missing or wrong test-agent token")
+        operation = OPERATIONS.get(message["op"])
+        if operation is None:
+            raise Refusal("unknown_op", f"no operation {message['op']}")
+        if operation.feature and not self.has(operation.feature):
+            raise Refusal("unsupported", f"this model has no {operation.feature}")
+        args = message.get("args", {})
+        if not isinstance(args, dict):
+            raise Refusal("bad_request", "'args' must be an object")
+        call = Call(message["op"], message["role"], message.get("account"), args)
+        if call.role not in operation.roles:
+            raise Refusal("denied", f"{call.role} may not {call.op}")
+        return call, operation
+
+    def close(self) -> None:
+        self.store.close()
