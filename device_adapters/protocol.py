@@ -48,11 +48,15 @@ REFUSAL_CODES = {
 }
 
 
-def _load_schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def _reply_schema() -> dict:
+    """The schema with replies as its root, so that its internal references still resolve."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    del schema["oneOf"]
+    schema["$ref"] = "#/$defs/reply"
+    return schema
 
 
-_REPLY_VALIDATOR = jsonschema.Draft202012Validator(_load_schema()["$defs"]["reply"])
+_REPLY_VALIDATOR = jsonschema.Draft202012Validator(_reply_schema())
 _ids = itertools.count(1)
 
 

@@ -240,8 +240,12 @@ class Watch:
     def request_payments(self, *, role: str = "child") -> dict:
         return self.call("payment.enable", role)
 
-    def consent_payments(self, *, agreement_id: str, role: str = "guardian") -> None:
-        self.call("payment.consent", role, agreement_id=agreement_id)
+    def consent_payments(self, *, agreement_id: str, password: str | None = None, role: str = "guardian") -> None:
+        """The guardian consents to the agreement shown, setting the payment password when given."""
+        args: dict[str, Any] = {"agreement_id": agreement_id}
+        if password is not None:
+            args["password"] = password
+        self.call("payment.consent", role, **args)
 
     def payment_status(self, *, role: str = "guardian") -> PaymentStatus:
         return _shaped(self.call("payment.status", role), PaymentStatus, "payment.status")

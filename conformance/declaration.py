@@ -1,0 +1,129 @@
+"""The device declaration: the ICS (which optional features exist) and the IXIT (facts the tests need)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.catalogue import FEATURES
+from conformance.datafile import ConfigError, line_of, load_yaml, validate
+
+FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+DEFAULT_DECLARATION = FIXTURES_DIR / "devices" / "emulator.yaml"
+EMBEDDED = "embedded"  # address meaning: start the reference emulator for this run
+SECRET_KEYS = ("agent_token", "password")
+
+DECLARATION_SCHEMA = {
+    "type": "object",
+    "required": ["declaration", "model", "manufacturer", "firmware", "features", "transport", "address", "ixit"],
+    "additionalProperties": False,
+    "properties": {
+        "declaration": {"const": 1},
+        "model": {"type": "string", "minLength": 1},
+        "manufacturer": {"type": "string", "minLength": 1},
+        "firmware": {"type": "string", "minLength": 1},
+        "features": {
+            "type": "object",
+            "required": list(FEATURES),
+            "additionalProperties": False,
+            "properties": {name: {"type": "boolean"} for name in FEATURES},
+        },
+        "transport": {"type": "string", "pattern": "^[a-z0-9_-]+$"},
+        "address": {"type": "string", "minLength": 1},
+        "timeout_s": {"type": "number", "exclusiveMinimum": 0},
+        "ixit": {
+            "type": "object",
+            "required": ["agent_token", "test_clock", "baseline_start", "guardian"],
+            "additionalProperties": False,
+            "properties": {
+                "agent_token": {"type": "string"},
+                "test_clock": {"type": "boolean", "description": "whether the tester can drive the device's trusted clock"},
+                "shortest_daily_limit_minutes": {"type": "integer", "minimum": 1},
+                "baseline_start": {"type": "string", "description": "ISO time the test baseline starts at"},
+                "guardian": {
+                    "type": "object",
+                    "required": ["account"],
+                    "additionalProperties": False,
+                    "properties": {"account": {"type": "string"}, "password": {"type": "string"}, "number": {"type": "string"}},
+                },
+                "security_update_until": {"type": "string", "format": "date"},
+                "payment_password": {"type": "string", "description": "the payment password the guardian sets on consent"},
+                "baseline_child_age": {"type": "integer", "minimum": 3, "maximum": 13},
+                "max_wait_s": {"type": "number", "minimum": 0, "description": "longest real-time wait a step may take without a test clock"},
+            },
+        },
+        "evidence": {
+            "type": "object",
+            "propertyNames": {"pattern": "^CSW-PHY-[0-9]+$"},
+            "additionalProperties": {
+                "type": "object",
+                "required": ["report", "lab"],
+                "properties": {"report": {"type": "string", "minLength": 1}, "lab": {"type": "string", "minLength": 1}, "date": {"type": "string"}, "sha256": {"type": "string"}},
+            },
+        },
+        "emulator": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "only for address 'embedded': how to start the reference emulator",
+            "properties": {"defects": {"type": "array", "items": {"type": "string"}}},
+        },
+    },
+}
+
+
+@dataclass
+class Declaration:
+    path: Path
+    model: str
+    manufacturer: str
+    firmware: str
+    features: dict[str, bool]
+    transport: str
+    address: str
+    timeout_s: float
+    ixit: dict[str, Any]
+    evidence: dict[str, dict]
+    emulator: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def embedded(self) -> bool:
+        return self.address == EMBEDDED
+
+    def has(self, feature: str) -> bool:
+        return self.features.get(feature, False)
+
+    def redacted(self) -> dict[str, Any]:
+        """The declaration as exported with the results, secrets masked."""
+
+        def mask(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {k: ("***" if k in SECRET_KEYS else mask(v)) for k, v in value.items()}
+            return value
+
+        return mask({
+            "path": str(self.path), "model": self.model, "manufacturer": self.manufacturer, "firmware": self.firmware,
+            "features": self.features, "transport": self.transport, "address": self.address, "ixit": self.ixit,
+            "evidence": self.evidence, "emulator": self.emulator,
+        })
+
+
+def load_declaration(path: Path | str) -> Declaration:
+    path = Path(path)
+    data = load_yaml(path)
+    validate(data, DECLARATION_SCHEMA, path)
+    if data.get("emulator") and data["address"] != EMBEDDED:
+        raise ConfigError(path, "emulator", "only an 'embedded' address starts the emulator", line_of(data, ["emulator"]))
+    return Declaration(
+        path=path,
+        model=data["model"],
+        manufacturer=data["manufacturer"],
+        firmware=data["firmware"],
+        features=dict(data["features"]),
+        transport=data["transport"],
+        address=data["address"],
+        timeout_s=float(data.get("timeout_s", 10)),
+        ixit=dict(data["ixit"]),
+        evidence={k: dict(v) for k, v in (data.get("evidence") or {}).items()},
+        emulator=dict(data.get("emulator") or {}),
+    )

@@ -1,0 +1,262 @@
+"""The pytest plugin: options, the `watch` fixture, clause markers, applicability, and verdict collection.
+
+Loaded by `conformance run`, or by `pytest -p conformance.plugin` on the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from conformance import __version__
+from conformance.applicability import missing_features, not_applicable_reason, observed_features
+from conformance.catalogue import Profile, load_profile
+from conformance.datafile import ConfigError
+from conformance.declaration import DEFAULT_DECLARATION, Declaration, load_declaration
+from conformance.emulator_process import start_emulator
+from conformance.results import RunResults, ScenarioResult, StepRecord, judge_clauses, write_json
+from conformance.verdicts import Verdict, from_exception
+from device_adapters import registry
+from device_adapters.errors import InconclusiveError
+from device_adapters.watch import Watch
+
+CLAUSE_ID = re.compile(r"^CSW-[A-Z]{3}-\d+$")
+NEEDS_TAG = re.compile(r"^needs_([a-z_]+)$")
+STEP_MODULES = ["conformance.steps.common", "conformance.steps.addiction", "conformance.steps.apps", "conformance.steps.payments", "conformance.steps.content", "conformance.steps.privacy", "conformance.steps.social", "conformance.steps.security", "conformance.steps.safety", "conformance.steps.physical"]
+
+SCENARIO_KEY = pytest.StashKey[dict]()
+STEPS_KEY = pytest.StashKey[list]()
+OUTCOME_KEY = pytest.StashKey[tuple]()
+TRANSCRIPT_SLICE_KEY = pytest.StashKey[list]()
+MARK_KEY = pytest.StashKey[int]()
+WATCH_KEY = pytest.StashKey[Watch]()
+CLOCK_MODE_KEY = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "GB 46859-2025 conformance")
+    group.addoption("--device", default=str(DEFAULT_DECLARATION), help="device declaration YAML (default: the embedded reference emulator)")
+    group.addoption("--profile", default="gb-2027", help="profile name or YAML path (default gb-2027)")
+    group.addoption("--tailoring", action="append", default=[], help="a lab's tailoring layer (YAML), applied last; repeatable")
+    group.addoption("--output", default=None, help="directory for results.json and the reports")
+    group.addoption("--run-id", default=None, help="name of this run (default: a timestamp)")
+    group.addoption("--defect", action="append", default=[], help="start the embedded emulator with this defect (self-validation)")
+
+
+class ConformanceRun:
+    """What one run knows: its profile, declaration, output, and the scenario results so far."""
+
+    def __init__(self, config: pytest.Config):
+        opt = config.option
+        try:
+            self.profile: Profile = load_profile(opt.profile, [Path(p) for p in opt.tailoring])
+            self.declaration: Declaration = load_declaration(opt.device)
+        except ConfigError as exc:
+            raise pytest.UsageError(str(exc)) from exc
+        self.defects = list(opt.defect) + list(self.declaration.emulator.get("defects", []))
+        self.run_id = opt.run_id or datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.output = Path(opt.output) if opt.output else Path("reports") / self.run_id
+        self.output.mkdir(parents=True, exist_ok=True)
+        self.partial = (self.output / "scenarios.jsonl").open("w", encoding="utf-8")
+        self.scenarios: list[ScenarioResult] = []
+        self.started = time.time()
+        self.device_identity: dict = {}
+        self.results: RunResults | None = None
+
+    def record(self, result: ScenarioResult) -> None:
+        """Keep a scenario's verdict, on disk at once, so a broken run loses nothing."""
+        self.scenarios.append(result)
+        self.partial.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        self.partial.flush()
+
+    def finish(self, interrupted: bool) -> RunResults:
+        self.partial.close()
+        now = time.time()
+        iso = lambda t: datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds")  # noqa: E731
+        self.results = RunResults(
+            run_id=self.run_id, started=iso(self.started), finished=iso(now), duration_s=now - self.started,
+            harness_version=__version__, profile=self.profile, declaration=self.declaration.redacted(),
+            device_identity=self.device_identity, clauses=judge_clauses(self.profile, self.scenarios), interrupted=interrupted,
+        )
+        return self.results
+
+
+RUN_KEY = pytest.StashKey[ConformanceRun]()
+
+
+def run_of(config: pytest.Config) -> ConformanceRun:
+    return config.stash[RUN_KEY]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    run = ConformanceRun(config)
+    config.stash[RUN_KEY] = run
+    for clause in run.profile.clauses.values():
+        config.addinivalue_line("markers", f"{clause.id}: {clause.title_en}")
+    for feature in run.declaration.features:
+        config.addinivalue_line("markers", f"needs_{feature}: the scenario needs the optional feature {feature}")
+    for module in STEP_MODULES:
+        config.pluginmanager.import_plugin(module)
+
+
+def _clauses_of(item: pytest.Item) -> list[str]:
+    return sorted({m.name for m in item.iter_markers() if CLAUSE_ID.match(m.name)})
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    run = run_of(config)
+    for item in items:
+        unknown = [c for c in _clauses_of(item) if c not in run.profile.clauses]
+        if unknown:
+            raise pytest.UsageError(f"{item.nodeid}: tag(s) {', '.join(unknown)} name no clause of profile {run.profile.name}")
+
+
+# -- the device ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def profile(request: pytest.FixtureRequest) -> Profile:
+    return run_of(request.config).profile
+
+
+@pytest.fixture(scope="session")
+def declaration(request: pytest.FixtureRequest) -> Declaration:
+    return run_of(request.config).declaration
+
+
+@pytest.fixture(scope="session")
+def device_watch(request: pytest.FixtureRequest, declaration: Declaration):
+    """One connection to the device for the whole run (the embedded emulator is started here)."""
+    run = run_of(request.config)
+    emulator = None
+    if declaration.embedded:
+        features = [f for f, present in declaration.features.items() if present]
+        emulator = start_emulator(features=features, defects=run.defects, token=declaration.ixit["agent_token"])
+        declaration.address = emulator.address
+    try:
+        watch = Watch(registry.open_transport(declaration), auth=declaration.ixit["agent_token"])
+        try:
+            run.device_identity = dict(watch.info())
+        except InconclusiveError as exc:
+            run.device_identity = {"error": str(exc)}
+        yield watch
+        watch.close()
+    finally:
+        if emulator is not None:
+            emulator.stop()
+            declaration.address = "embedded"
+
+
+@pytest.fixture
+def watch(request: pytest.FixtureRequest, device_watch: Watch, declaration: Declaration) -> Watch:
+    """The device, restored to the test baseline; its exchanges from here on are this scenario's evidence."""
+    request.node.stash[MARK_KEY] = device_watch.transcript.mark()
+    request.node.stash[WATCH_KEY] = device_watch
+    device_watch.reset(start=declaration.ixit["baseline_start"], child_age=declaration.ixit.get("baseline_child_age", 9))
+    return device_watch
+
+
+# -- applicability -------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def applicability(request: pytest.FixtureRequest) -> None:
+    """Decide N/A before any step runs; probe features declared absent (declared vs observed)."""
+    item = request.node
+    run = run_of(item.config)
+    clauses = [run.profile.clauses[c] for c in _clauses_of(item)]
+    reasons = [r for r in (not_applicable_reason(c, run.declaration) for c in clauses) if r]
+    needs = [m.group(1) for m in (NEEDS_TAG.match(mk.name) for mk in item.iter_markers()) if m]
+    reasons += [f"the scenario needs {f}, which the declaration says is absent" for f in needs if not run.declaration.has(f)]
+    if not reasons:
+        return
+    absent = sorted({f for c in clauses for f in missing_features(c, run.declaration)} | {f for f in needs if not run.declaration.has(f)})
+    device_watch = request.getfixturevalue("device_watch")
+    mark = device_watch.transcript.mark()
+    present = observed_features(device_watch, absent)
+    item.stash[TRANSCRIPT_SLICE_KEY] = device_watch.transcript.since(mark)
+    if present:
+        item.stash[OUTCOME_KEY] = (Verdict.FAIL, f"declared absent but observed: {', '.join(present)} answered its probe; the declaration cannot make {', '.join(c.id for c in clauses)} not applicable")
+        pytest.skip("declared vs observed mismatch")
+    item.stash[OUTCOME_KEY] = (Verdict.NOT_APPLICABLE, "; ".join(reasons))
+    pytest.skip("NOT_APPLICABLE: " + "; ".join(reasons))
+
+
+# -- evidence of each step -------------------------------------------------------
+
+
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature, scenario) -> None:
+    request.node.stash[SCENARIO_KEY] = {"feature": feature.name, "feature_file": feature.rel_filename, "name": scenario.name}
+    request.node.stash[STEPS_KEY] = []
+
+
+def pytest_bdd_after_step(request: pytest.FixtureRequest, feature, scenario, step, step_func, step_func_args) -> None:
+    request.node.stash[STEPS_KEY].append(StepRecord(step.keyword, step.name, "passed"))
+
+
+def pytest_bdd_step_error(request: pytest.FixtureRequest, feature, scenario, step, step_func, step_func_args, exception) -> None:
+    request.node.stash[STEPS_KEY].append(StepRecord(step.keyword, step.name, "failed", f"{type(exception).__name__}: {exception}"))
+
+
+# -- verdicts ------------------------------------------------------------------
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    if OUTCOME_KEY in item.stash:
+        if report.when == "setup":
+            _record(item, *item.stash[OUTCOME_KEY], duration=report.duration)
+        return
+    failed_in_setup = report.when == "setup" and report.failed
+    if report.when == "call" or failed_in_setup:
+        exc = call.excinfo.value if call.excinfo else None
+        verdict = from_exception(exc)
+        reason = "" if exc is None else f"{type(exc).__name__}: {exc}".strip()
+        if failed_in_setup and verdict == Verdict.FAIL:
+            verdict = Verdict.ERROR  # a fixture cannot judge the device
+        _record(item, verdict, reason, duration=report.duration)
+
+
+def _record(item: pytest.Item, verdict: Verdict, reason: str, duration: float) -> None:
+    run = run_of(item.config)
+    info = item.stash.get(SCENARIO_KEY, {"feature": "", "feature_file": str(item.path), "name": item.name})
+    exchanges = item.stash.get(TRANSCRIPT_SLICE_KEY, None)
+    if exchanges is None and WATCH_KEY in item.stash:
+        exchanges = item.stash[WATCH_KEY].transcript.since(item.stash[MARK_KEY])
+    transcript = [
+        {"request": e.request | ({"auth": "***"} if "auth" in e.request else {}), "reply": e.reply, "elapsed_ms": round(e.elapsed_ms, 2), "wall_time": e.wall_time, "error": e.error}
+        for e in exchanges or []
+    ]
+    name = info["name"] + (f" [{item.callspec.id}]" if hasattr(item, "callspec") else "")
+    run.record(ScenarioResult(
+        nodeid=item.nodeid, name=name, feature=info["feature"], feature_file=info["feature_file"], clauses=_clauses_of(item),
+        verdict=verdict, reason=reason[:2000], duration_s=round(duration, 4), steps=item.stash.get(STEPS_KEY, []),
+        transcript=transcript, clock_mode=item.stash.get(CLOCK_MODE_KEY, ""),
+    ))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from conformance.reporting import write_reports
+
+    run = run_of(session.config)
+    results = run.finish(interrupted=bool(session.shouldstop or session.shouldfail) or exitstatus == pytest.ExitCode.INTERRUPTED)
+    write_json(results, run.output / "results.json")
+    write_reports(results, run.output)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    from conformance.reporting.terminal import verdict_table
+
+    run = run_of(config)
+    if run.results is not None:
+        terminalreporter.write_line("")
+        for line in verdict_table(run.results):
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(f"reports written to {run.output}")

@@ -1,0 +1,39 @@
+"""JUnit XML for CI: one test suite per area, one test case per clause, its scenarios in the output."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from conformance.results import RunResults
+
+_FAILURE = {"FAIL", "EVIDENCE_MISSING"}
+_ERROR = {"ERROR", "INCONCLUSIVE", "NOT_TESTED"}
+_SKIPPED = {"NOT_APPLICABLE"}
+
+
+def write_junit(results: RunResults, path: Path) -> None:
+    root = ET.Element("testsuites", name=f"conformance {results.profile.name}", time=f"{results.duration_s:.3f}")
+    by_area: dict[str, list] = {}
+    for clause in results.clauses:
+        by_area.setdefault(clause.area, []).append(clause)
+    for area, clauses in by_area.items():
+        suite = ET.SubElement(
+            root, "testsuite", name=f"{area} {results.profile.areas[area].en}", tests=str(len(clauses)),
+            failures=str(sum(c.verdict.value in _FAILURE for c in clauses)), errors=str(sum(c.verdict.value in _ERROR for c in clauses)),
+            skipped=str(sum(c.verdict.value in _SKIPPED for c in clauses)),
+            time=f"{sum(s.duration_s for c in clauses for s in c.scenarios):.3f}",
+        )
+        for clause in clauses:
+            case = ET.SubElement(suite, "testcase", classname=f"{results.profile.name}.{area}", name=f"{clause.id} {clause.title['en']}", time=f"{sum(s.duration_s for s in clause.scenarios):.3f}")
+            verdict = clause.verdict.value
+            if verdict in _FAILURE:
+                ET.SubElement(case, "failure", message=f"{verdict}: {clause.reason[:300]}", type=verdict).text = clause.reason
+            elif verdict in _ERROR:
+                ET.SubElement(case, "error", message=f"{verdict}: {clause.reason[:300]}", type=verdict).text = clause.reason
+            elif verdict in _SKIPPED:
+                ET.SubElement(case, "skipped", message=clause.reason[:300])
+            lines = [f"{clause.level} {verdict}"] + [f"  {s.verdict.value:14} {s.name}" + (f" -- {s.reason}" if s.reason else "") for s in clause.scenarios]
+            ET.SubElement(case, "system-out").text = "\n".join(lines)
+    ET.indent(root)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,130 @@
+"""The shared vocabulary: the watch and its baseline, age bands from the profile, time passing, and attempts.
+
+An *attempt* is an action that a control may refuse. Steps record it; the
+Then steps judge it. A refusal is a normal answer; only a transport fault is
+inconclusive.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from conformance.catalogue import Profile
+from conformance.declaration import Declaration
+from device_adapters.errors import InconclusiveError, Refused
+from device_adapters.watch import Watch
+
+
+@dataclass
+class Attempt:
+    action: str
+    result: dict | None = None
+    refusal: Refused | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+
+@dataclass
+class Context:
+    """What earlier steps of a scenario leave for later ones."""
+
+    band: dict | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def last(self) -> Attempt:
+        assert self.attempts, "the scenario made no attempt before judging one"
+        return self.attempts[-1]
+
+
+@pytest.fixture
+def ctx() -> Context:
+    return Context()
+
+
+def attempt(ctx: Context, action: str, do: Callable[[], Any]) -> Attempt:
+    """Run an action a control may refuse, and keep the outcome for the Then steps."""
+    try:
+        result = do()
+        outcome = Attempt(action, result if isinstance(result, dict) else {"value": result})
+    except Refused as refusal:
+        outcome = Attempt(action, refusal=refusal)
+    ctx.attempts.append(outcome)
+    return outcome
+
+
+def pass_time(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, seconds: int) -> None:
+    """Let `seconds` of device time pass: with the test clock where the device has one, else in real time."""
+    from conformance.plugin import CLOCK_MODE_KEY
+
+    if declaration.ixit["test_clock"]:
+        request.node.stash[CLOCK_MODE_KEY] = "test clock"
+        watch.advance_clock(seconds)
+        return
+    budget = float(declaration.ixit.get("max_wait_s", 900))
+    if seconds > budget:
+        raise InconclusiveError(f"the step needs {seconds} s of device time; without a test clock the run waits at most {budget:.0f} s (set a shorter limit or a test clock)")
+    request.node.stash[CLOCK_MODE_KEY] = "real time"
+    time.sleep(seconds)
+
+
+def band_of(profile: Profile, band_id: str) -> dict:
+    try:
+        return profile.age_band(band_id)
+    except KeyError as exc:
+        raise AssertionError(str(exc)) from None
+
+
+# -- Given ---------------------------------------------------------------------
+
+
+@given("a watch bound to its guardian")
+def bound_watch(watch: Watch) -> None:
+    """The `watch` fixture already restored the baseline: guardian bound, consent given."""
+
+
+@given(parsers.parse('the child is in age band "{band}"'))
+def child_in_band(watch: Watch, declaration: Declaration, profile: Profile, ctx: Context, band: str) -> None:
+    ctx.band = band_of(profile, band)
+    watch.reset(start=declaration.ixit["baseline_start"], child_age=ctx.band["min_age"])
+
+
+@given("a watch fresh out of the box")
+def fresh_watch(watch: Watch, declaration: Declaration) -> None:
+    watch.reset(start=declaration.ixit["baseline_start"], child_age=declaration.ixit.get("baseline_child_age", 9), setup="fresh")
+
+
+# -- When ----------------------------------------------------------------------
+
+
+@when(parsers.parse("{minutes:d} minutes pass"))
+def minutes_pass(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, minutes: int) -> None:
+    pass_time(watch, declaration, request, minutes * 60)
+
+
+@when("the watch reboots")
+def watch_reboots(watch: Watch) -> None:
+    watch.reboot()
+
+
+# -- Then ----------------------------------------------------------------------
+
+
+@then("the watch refuses")
+def watch_refuses(ctx: Context) -> None:
+    last = ctx.last
+    assert not last.allowed, f"{last.action} was allowed: {last.result}"
+
+
+@then("the watch allows it")
+def watch_allows(ctx: Context) -> None:
+    last = ctx.last
+    assert last.allowed, f"{last.action} was refused: {last.refusal}"

@@ -1,0 +1,66 @@
+"""Verdicts, how an outcome becomes one, and how a clause's verdict follows from its scenarios."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from device_adapters.errors import InconclusiveError, Refused
+
+
+class Verdict(str, Enum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    INCONCLUSIVE = "INCONCLUSIVE"  # the device could not be made to answer
+    NOT_APPLICABLE = "NOT_APPLICABLE"  # the declaration says the feature is absent
+    ERROR = "ERROR"  # a harness bug
+    NOT_TESTED = "NOT_TESTED"  # no scenario ran for the clause
+    EVIDENCE_SUPPLIED = "EVIDENCE_SUPPLIED"  # physical clauses: never PASS
+    EVIDENCE_MISSING = "EVIDENCE_MISSING"
+
+
+# Worst first. A clause with one failing scenario fails, whatever the others say;
+# a harness error outranks an unreachable device, which outranks a pass.
+SEVERITY = [
+    Verdict.FAIL,
+    Verdict.EVIDENCE_MISSING,
+    Verdict.ERROR,
+    Verdict.INCONCLUSIVE,
+    Verdict.NOT_TESTED,
+    Verdict.PASS,
+    Verdict.EVIDENCE_SUPPLIED,
+    Verdict.NOT_APPLICABLE,
+]
+
+
+def worst(verdicts: list[Verdict]) -> Verdict:
+    """The clause verdict: the worst of its scenarios' (NOT_TESTED when there are none)."""
+    if not verdicts:
+        return Verdict.NOT_TESTED
+    return min(verdicts, key=SEVERITY.index)
+
+
+def from_exception(exc: BaseException | None) -> Verdict:
+    """What a scenario's outcome means: an assertion is a finding; a dead link is not."""
+    if exc is None:
+        return Verdict.PASS
+    if isinstance(exc, InconclusiveError):
+        return Verdict.INCONCLUSIVE
+    if isinstance(exc, (AssertionError, Refused)):
+        # An unexpected refusal means the device declined a control the clause requires.
+        return Verdict.FAIL
+    return Verdict.ERROR
+
+
+def for_evidence(verdict: Verdict) -> Verdict:
+    """Physical clauses are judged on the declaration's lab evidence, never PASS."""
+    return {Verdict.PASS: Verdict.EVIDENCE_SUPPLIED, Verdict.FAIL: Verdict.EVIDENCE_MISSING}.get(verdict, verdict)
+
+
+def exit_status(clauses: list[tuple[bool, Verdict]]) -> int:
+    """0: every mandatory clause passes or does not apply; 1: a mandatory clause fails; 2: none fails but some could not be judged."""
+    mandatory = [v for is_mandatory, v in clauses if is_mandatory]
+    if any(v in (Verdict.FAIL, Verdict.EVIDENCE_MISSING) for v in mandatory):
+        return 1
+    if any(v in (Verdict.ERROR, Verdict.INCONCLUSIVE, Verdict.NOT_TESTED) for v in mandatory):
+        return 2
+    return 0

@@ -1,0 +1,30 @@
+@CSW-ADD-4
+Feature: No service at night by default
+  Between the profile's night hours the watch offers no service but its
+  basic functions.
+
+  Scenario: Apps do not open during the night hours
+    Given a watch bound to its guardian
+    When the profile's night hours begin
+    And the child tries to open an everyday app
+    Then the watch refuses
+
+  Scenario: The emergency call works at night
+    Given a watch bound to its guardian
+    When the profile's night hours begin
+    And the child tries to make an emergency call
+    Then the watch allows it
+
+  Scenario: A new time zone does not end the night
+    Given a watch bound to its guardian
+    When the profile's night hours begin
+    And the child changes the time zone to "-10:00"
+    And the child tries to open an everyday app
+    Then the watch refuses
+
+  Scenario: Apps open again when the night ends
+    Given a watch bound to its guardian
+    When the profile's night hours begin
+    And the profile's night hours end
+    And the child tries to open an everyday app
+    Then the watch allows it

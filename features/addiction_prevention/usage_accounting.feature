@@ -1,0 +1,39 @@
+@CSW-ADD-6
+Feature: Used time cannot be reset by tricks
+  Used time counts across all apps together. Changing the clock or the time
+  zone, rebooting, or reinstalling an app does not give the child more time.
+
+  Background:
+    Given a watch bound to its guardian
+    And the guardian sets a daily limit of 30 minutes
+
+  Scenario: Time used in one app counts for the others
+    When the child uses "maths" for 20 minutes
+    And the child uses "camera" for 11 minutes
+    And the child tries to open "camera"
+    Then the watch refuses
+    And the guardian sees at least 30 minutes used today
+
+  Scenario: Setting the watch clock to tomorrow does not reset the day
+    When the child uses "maths" for 31 minutes
+    And the child sets the watch clock forward to tomorrow morning
+    And the child tries to open an everyday app
+    Then the watch refuses
+
+  Scenario: A far time zone does not reset the day
+    When the child uses "maths" for 31 minutes
+    And the child changes the time zone to "+14:00"
+    And the child tries to open an everyday app
+    Then the watch refuses
+
+  Scenario: A reboot does not reset the day
+    When the child uses "maths" for 31 minutes
+    And the watch reboots
+    And the child tries to open an everyday app
+    Then the watch refuses
+
+  Scenario: Reinstalling the app does not reset the day
+    When the child uses "camera" for 31 minutes
+    And the child uninstalls and reinstalls "camera"
+    And the child tries to open "camera"
+    Then the watch refuses

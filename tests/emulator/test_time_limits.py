@@ -1,0 +1,59 @@
+"""The reference watch's addiction-prevention rules, and their defects."""
+
+from __future__ import annotations
+
+
+def test_guardian_limit_blocks_apps_but_not_basic_functions(device):
+    device.ok("controls.set_daily_limit", "guardian", minutes=30)
+    device.ok("apps.open", app_id="maths")
+    device.ok("clock.advance", "tester", seconds=30 * 60)
+    assert device.refused("apps.open", app_id="maths") == "time_limit"
+    assert device.ok("emergency.call")["connected"] is True
+    assert device.ok("calls.place", number="13800000001")["connected"] is True
+
+
+def test_exempted_app_stays_usable(device):
+    device.ok("controls.set_daily_limit", "guardian", minutes=10, exempt=["maths"])
+    device.ok("apps.open", app_id="camera")
+    device.ok("clock.advance", "tester", seconds=11 * 60)
+    assert device.refused("apps.open", app_id="camera") == "time_limit"
+    device.ok("apps.open", app_id="maths")
+
+
+def test_display_clock_change_does_not_reset_the_day(device):
+    device.ok("controls.set_daily_limit", "guardian", minutes=10)
+    device.ok("apps.open", app_id="camera")
+    device.ok("clock.advance", "tester", seconds=11 * 60)
+    device.ok("clock.set_local", local="2027-01-05T09:00:00+08:00", timezone="+14:00")
+    assert device.refused("apps.open", app_id="camera") == "time_limit"
+
+
+def test_display_clock_defect_lets_the_child_reset_the_day(make_device):
+    device = make_device(defects=["limits_follow_display_clock"])
+    device.ok("controls.set_daily_limit", "guardian", minutes=10)
+    device.ok("apps.open", app_id="camera")
+    device.ok("clock.advance", "tester", seconds=11 * 60)
+    device.ok("clock.set_local", local="2027-01-05T09:00:00+08:00")
+    device.ok("apps.open", app_id="camera")
+
+
+def test_night_hours_and_periods(device):
+    device.ok("clock.advance", "tester", seconds=13 * 3600 + 60)  # 22:01
+    assert device.refused("apps.open", app_id="maths") == "curfew"
+    device.ok("clock.advance", "tester", seconds=8 * 3600)  # 06:01
+    device.ok("controls.set_periods", "guardian", periods=[{"start": "16:00", "end": "18:00"}])
+    assert device.refused("apps.open", app_id="maths") == "outside_period"
+
+
+def test_default_limit_by_age_and_its_defect(make_device):
+    assert make_device().ok("usage.get", "guardian")["limit_seconds"] == 60 * 60
+    assert make_device(defects=["no_default_limit"]).ok("usage.get", "guardian")["limit_seconds"] is None
+
+
+def test_child_cannot_change_controls(device):
+    assert device.refused("controls.set_daily_limit", "child", minutes=600) == "denied"
+
+
+def test_unauthenticated_request_is_refused(device):
+    reply = device.watch.handle({"dtp": 1, "id": "x", "op": "device.info", "role": "tester", "args": {}})
+    assert reply["error"]["code"] == "unauthenticated"
