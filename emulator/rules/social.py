@@ -178,9 +178,14 @@ def friends_request(w: ReferenceWatch, call: Call) -> dict:
     return {"state": _request(w, other, method)}
 
 
+def _named_account(call: Call) -> str:
+    """The account a guardian acts on: the Watch API names it in the request's `account` field (an `account` argument also works)."""
+    return call.account if call.account is not None else call.arg("account", str)
+
+
 @operation("friends.approve", roles=("guardian",), feature="social_feed")
 def friends_approve(w: ReferenceWatch, call: Call) -> dict:
-    account = call.arg("account", str)
+    account = _named_account(call)
     if _friend_state(w, account) is None:
         raise Refusal("not_found", f"no friend request from {account}")
     _approve(w, account)
@@ -198,7 +203,7 @@ def friends_list(w: ReferenceWatch, call: Call) -> dict:
 
 @operation("friends.remove", roles=("guardian",), feature="social_feed")
 def friends_remove(w: ReferenceWatch, call: Call) -> dict:
-    account = call.arg("account", str)
+    account = _named_account(call)
     if _friend_state(w, account) is None:
         raise Refusal("not_found", f"{account} is not a friend of the child")
     if not w.defective(REMOVE_IGNORED):
@@ -274,7 +279,8 @@ def posts_like(w: ReferenceWatch, call: Call) -> dict:
         raise Refusal("not_found", f"no post {call.args['post_id']}")
     if not _can_see(w, liker, kind, author):
         raise Refusal("denied", "this post is not shown to you")
-    now, day = w.now, w.day()
+    now = w.now
+    day = w.day(now)
     # Insert first: the UNIQUE constraint decides duplicates; any refusal below rolls the insert back.
     inserted = w.store.execute("INSERT INTO social_likes(post_seq, liker, at, day) VALUES(?, ?, ?, ?) ON CONFLICT DO NOTHING", (seq, liker, now, day)).rowcount
     if not inserted and not w.defective(DUPLICATE_LIKES):

@@ -1,0 +1,118 @@
+"""The `conformance` command: run the suite, list the catalogue, serve the emulator."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from conformance.datafile import ConfigError
+from conformance.declaration import FIXTURES_DIR
+
+SUITE = Path(__file__).resolve().parent / "suite.py"
+
+
+def resolve_device(value: str) -> str:
+    """A declaration path, or the name of one shipped in fixtures/devices/ (e.g. 'emulator', 'basic')."""
+    path = Path(value)
+    if path.suffix in (".yaml", ".yml") or path.is_file():
+        return str(path)
+    named = FIXTURES_DIR / "devices" / f"{value}.yaml"
+    if named.exists():
+        return str(named)
+    known = ", ".join(sorted(p.stem for p in (FIXTURES_DIR / "devices").glob("*.yaml")))
+    raise ConfigError(value, "--device", f"neither a declaration file nor a shipped device (known: {known})")
+
+
+def pytest_args(args: argparse.Namespace, output: Path, run_id: str) -> list[str]:
+    command = [
+        str(SUITE), "-p", "conformance.plugin", "-p", "no:cacheprovider", "-q", "--no-header", "-rN",
+        "--device", resolve_device(args.device), "--profile", args.profile, "--output", str(output), "--run-id", run_id,
+        "--alluredir", str(output / "allure-results"), "-o", "console_output_style=classic",
+    ]
+    for tailoring in args.tailoring:
+        command += ["--tailoring", tailoring]
+    for name in args.defect:
+        command += ["--defect", name]
+    if args.select:
+        command += ["-m", args.select]
+    if args.keyword:
+        command += ["-k", args.keyword]
+    return command
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import pytest
+
+    run_id = args.run_id or datetime.now().strftime("%Y%m%d-%H%M%S")
+    output = Path(args.output) if args.output else Path("reports") / run_id
+    try:
+        command = pytest_args(args, output, run_id)
+    except ConfigError as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return 4
+    code = pytest.main(command)
+    results_path = output / "results.json"
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or not results_path.exists():
+        print(f"conformance: the run could not start (pytest exit {int(code)})", file=sys.stderr)
+        return 4
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print("conformance: no scenario was selected", file=sys.stderr)
+        return 4
+    return int(json.loads(results_path.read_text(encoding="utf-8"))["exit_status"])
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from conformance.listing import print_listing
+
+    return print_listing(resolve_device(args.device), args.profile, as_json=args.json)
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    from emulator.__main__ import run
+
+    return run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="conformance", description="Conformance harness for GB 46859-2025 children's smartwatches.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the conformance suite against a device (default: the embedded emulator)")
+    run.add_argument("--device", default="emulator", help="declaration YAML, or a shipped device name (default: emulator)")
+    run.add_argument("--profile", default="gb-2027", help="profile name or YAML (default: gb-2027)")
+    run.add_argument("--tailoring", action="append", default=[], help="a tailoring layer applied last (repeatable)")
+    run.add_argument("--output", help="output directory (default: reports/<run-id>)")
+    run.add_argument("--run-id", help="name of the run (default: a timestamp)")
+    run.add_argument("--defect", action="append", default=[], help="embedded emulator only: switch on a defect (repeatable)")
+    run.add_argument("--select", "-m", help="pytest marker expression over clause ids, e.g. 'CSW-ADD-1 or CSW-PAY-2'")
+    run.add_argument("--keyword", "-k", help="pytest keyword expression over scenario names")
+    run.set_defaults(func=cmd_run)
+
+    listing = commands.add_parser("list", help="the catalogue, with each clause's scenarios and applicability")
+    listing.add_argument("--device", default="emulator", help="declaration deciding applicability (default: emulator)")
+    listing.add_argument("--profile", default="gb-2027")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.set_defaults(func=cmd_list)
+
+    from emulator.__main__ import build_parser as emulator_parser
+
+    emulator = commands.add_parser("emulator", help="serve the reference watch on its own")
+    emulator_parser(emulator)
+    emulator.set_defaults(func=cmd_emulator)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return 4
+
+
+if __name__ == "__main__":
+    sys.exit(main())

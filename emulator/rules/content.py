@@ -1,0 +1,478 @@
+"""Content safety: the children's content pool, age tiers, the harmful-content filter, links, reports, messages and the assistant.
+
+Everything the watch serves comes from the platform's children's pool, which
+editors update regularly. One rule-based filter (terms and patterns per
+category, in Chinese and English, from emulator/data/content_filter.yaml)
+guards every way in: what editors publish, search queries, messages to the
+child and prompts to the assistant.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from emulator import clock
+from emulator.defects import defect
+from emulator.operations import Refusal, operation
+from emulator.rules.device import on_wipe
+from emulator.rules.privacy import guard_child_data
+from emulator.store import table
+from emulator.watch import CHILD, GUARDIAN, Call, ReferenceWatch, on_reset, on_tick
+
+table(
+    """CREATE TABLE IF NOT EXISTS content_items (
+        seq INTEGER PRIMARY KEY, item_id TEXT UNIQUE NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
+        min_age INTEGER NOT NULL, source TEXT NOT NULL, published_at TEXT NOT NULL, removed INTEGER NOT NULL DEFAULT 0)"""
+)
+table("CREATE TABLE IF NOT EXISTS content_reports (id INTEGER PRIMARY KEY, item_id TEXT NOT NULL, reporter TEXT NOT NULL, at TEXT NOT NULL)")
+table("CREATE TABLE IF NOT EXISTS link_approvals (url TEXT PRIMARY KEY, at TEXT NOT NULL)")
+table(
+    """CREATE TABLE IF NOT EXISTS child_messages (
+        id INTEGER PRIMARY KEY, sender TEXT NOT NULL, sender_role TEXT NOT NULL, text TEXT NOT NULL,
+        at TEXT NOT NULL, delivered INTEGER NOT NULL, blocked_as TEXT)"""
+)
+
+FILTER_FILE = Path(__file__).resolve().parent.parent / "data" / "content_filter.yaml"
+
+# The platform's own constants (the profile separately says how old a pool may be).
+POOL_ID = "rw-kids-pool"
+POOL_HOST = "pool.kids.example"  # links under https://pool.kids.example/ stay inside the pool
+POOL_REFRESH_DAYS = 7  # editors' regular update cycle
+STALE_SNAPSHOT_DAYS = 400  # how old the factory snapshot is on a watch that never updates
+QR_PREFIX = "qr:"
+HARMFUL_CATEGORIES = ("sexual", "violence", "self_harm", "gambling", "scam", "stranger_contact")
+
+STALE_POOL = defect("stale_content_pool", ["CSW-CON-1"], "The pool is a factory snapshot over a year old that the platform never refreshes: its update date never moves.")
+OFF_POOL = defect("off_pool_content", ["CSW-CON-1"], "The feed mixes in trending items pulled from the open web, outside the children's pool.")
+MISSES_GAMBLING = defect("filter_misses_gambling", ["CSW-CON-2"], "The filter has no gambling terms: betting, casino and lottery content passes.")
+MISSES_CHINESE = defect("filter_misses_chinese", ["CSW-CON-2"], "The filter only loads its English term lists: harmful Chinese text passes.")
+OVERBLOCKS = defect("filter_overblocks", ["CSW-CON-2"], "A blunt single-word filter ('kill', 'shot', '死', '打') blocks ordinary children's talk as well.")
+STRANGERS_UNFILTERED = defect("stranger_messages_unfiltered", ["CSW-CON-2"], "Messages from strangers reach the child's inbox without passing the filter.")
+SEARCH_UNFILTERED = defect("search_unfiltered", ["CSW-CON-2"], "Search queries are not filtered and fall back to open-web results.")
+NO_TIERS = defect("no_age_tiering", ["CSW-CON-3"], "Every pool item is served to every child whatever the item's minimum age.")
+LINKS_OPEN = defect("links_open_freely", ["CSW-CON-4"], "Any link opens, inside the pool or not, without the guardian.")
+QR_OPEN = defect("qr_codes_open_freely", ["CSW-CON-4"], "Links are checked when tapped, but a scanned QR code opens whatever it points to.")
+LINK_SUBSTRING = defect("link_check_by_substring", ["CSW-CON-4"], "A link counts as inside the pool when the pool's host name appears anywhere in it (e.g. in a query string).")
+ASSISTANT_ANYTHING = defect("assistant_answers_anything", ["CSW-CON-5"], "The assistant answers every prompt, harmful or not.")
+ASSISTANT_VALUES = defect("assistant_ignores_social_values", ["CSW-CON-5"], "The assistant refuses harmful content but helps with cheating, bullying or lying.")
+REPORTS_IGNORED = defect("reports_ignored", ["CSW-CON-6"], "Reports are recorded but the reported item stays in the pool.")
+STILL_SEARCHABLE = defect("removed_item_still_searchable", ["CSW-CON-6"], "A reported item leaves the feed but the search index keeps serving it.")
+
+
+# -- the filter -----------------------------------------------------------------
+
+_ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060\ufeff]")
+_NOT_WORD = re.compile(r"[\W_]+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _compile_en(term: str) -> re.Pattern:
+    """An English term as a whole-word pattern; '*' at the end of a word matches any ending."""
+    if term.startswith("re:"):
+        return re.compile(term[3:])
+    words = []
+    for word in term.lower().split():
+        wild = word.endswith("*")
+        words.append(re.escape(word.rstrip("*")) + (r"\w*" if wild else ""))
+    return re.compile(r"(?<!\w)" + r"[\W_]+".join(words) + r"(?!\w)")
+
+
+def _compile_zh(term: str) -> re.Pattern:
+    return re.compile(term[3:] if term.startswith("re:") else re.escape(term))
+
+
+@dataclass(frozen=True)
+class TermList:
+    """Patterns for one list, in English and in Chinese."""
+
+    en: tuple[re.Pattern, ...]
+    zh: tuple[re.Pattern, ...]
+
+    @classmethod
+    def load(cls, spec: dict | None) -> TermList:
+        spec = spec or {}
+        return cls(tuple(_compile_en(t) for t in spec.get("en", [])), tuple(_compile_zh(t) for t in spec.get("zh", [])))
+
+    def hit(self, views: Views, *, chinese: bool = True) -> bool:
+        if any(p.search(views.en) for p in self.en):
+            return True
+        return chinese and any(p.search(views.zh) for p in self.zh)
+
+
+@dataclass(frozen=True)
+class Views:
+    """A text as the filter reads it: lower-cased words for English, run together for Chinese, idioms removed."""
+
+    raw: str
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True)
+class ContentFilter:
+    categories: dict[str, TermList]
+    harmless_en: tuple[re.Pattern, ...]
+    harmless_zh: tuple[str, ...]
+    contact_requests: TermList
+    grooming_signals: TermList
+    flattery: TermList
+    social_values: TermList
+    naive_words: dict[str, tuple[str, ...]]
+
+    def views(self, text: str) -> Views:
+        raw = _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text)).lower().replace("\u2019", "'").replace("\u2018", "'")
+        raw = " ".join(raw.split())
+        en = raw
+        for pattern in self.harmless_en:
+            en = pattern.sub(" ", en)
+        zh = _NOT_WORD.sub("", raw)
+        for phrase in self.harmless_zh:
+            zh = zh.replace(phrase, "")
+        return Views(raw, en, zh)
+
+    def classify(self, text: str, *, from_stranger: bool = False, skip: tuple[str, ...] = (), chinese: bool = True, blunt: bool = False) -> str | None:
+        """The harmful category `text` falls in, or None.
+
+        skip, chinese and blunt exist for the defects: a category left out,
+        the Chinese lists not loaded, single words matched instead of rules.
+        """
+        views = self.views(text)
+        for name, terms in self.categories.items():
+            if name not in skip and terms.hit(views, chinese=chinese):
+                return name
+        # A request to meet or connect is harmful with grooming signals around it,
+        # and, from a stranger, with flattery too.
+        if "stranger_contact" not in skip and self.contact_requests.hit(views, chinese=chinese):
+            if self.grooming_signals.hit(views, chinese=chinese) or (from_stranger and self.flattery.hit(views, chinese=chinese)):
+                return "stranger_contact"
+        if blunt:
+            for name, words in self.naive_words.items():
+                if name not in skip and any(w in views.raw for w in words if chinese or not _CJK.search(w)):
+                    return name
+        return None
+
+    def against_values(self, text: str, *, chinese: bool = True) -> bool:
+        return self.social_values.hit(self.views(text), chinese=chinese)
+
+
+@lru_cache(maxsize=1)
+def filter_data() -> dict:
+    """The filter's terms, the starting pool and the assistant's replies, as shipped with the firmware."""
+    with FILTER_FILE.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@lru_cache(maxsize=1)
+def content_filter() -> ContentFilter:
+    data = filter_data()
+    harmless = data.get("harmless", {})
+    return ContentFilter(
+        categories={name: TermList.load(spec) for name, spec in data["categories"].items()},
+        harmless_en=tuple(_compile_en(t) for t in harmless.get("en", [])),
+        harmless_zh=tuple(harmless.get("zh", [])),
+        contact_requests=TermList.load(data.get("contact_requests")),
+        grooming_signals=TermList.load(data.get("grooming_signals")),
+        flattery=TermList.load(data.get("flattery")),
+        social_values=TermList.load(data.get("social_values")),
+        naive_words={name: tuple(w.lower() for w in words) for name, words in data.get("naive_words", {}).items()},
+    )
+
+
+def harmful_category(w: ReferenceWatch, text: str, *, from_stranger: bool = False) -> str | None:
+    """The watch's verdict on `text`, with whatever defects this watch has."""
+    return content_filter().classify(
+        text,
+        from_stranger=from_stranger,
+        skip=("gambling",) if w.defective(MISSES_GAMBLING) else (),
+        chinese=not w.defective(MISSES_CHINESE),
+        blunt=w.defective(OVERBLOCKS),
+    )
+
+
+# -- the pool -------------------------------------------------------------------
+
+
+def _pool(w: ReferenceWatch) -> dict:
+    return w.store.doc("content_pool", {"updated_at": w.now, "next_update": 0})
+
+
+def _touch_pool(w: ReferenceWatch) -> None:
+    """The pool changed: its update date moves (never on a watch stuck on its factory snapshot)."""
+    if w.defective(STALE_POOL):
+        return
+    pool = _pool(w)
+    pool["updated_at"] = w.now
+    w.store.put_doc("content_pool", pool)
+
+
+def _add_item(w: ReferenceWatch, title: str, text: str, min_age: int, source: str) -> str:
+    seq = int(w.store.scalar("SELECT coalesce(max(seq), 0) + 1 FROM content_items"))
+    item_id = f"item-{seq:04d}"
+    w.store.execute(
+        "INSERT INTO content_items(seq, item_id, title, text, min_age, source, published_at) VALUES(?,?,?,?,?,?,?)",
+        (seq, item_id, title, text, min_age, source, clock.iso(w.now)),
+    )
+    return item_id
+
+
+@on_reset
+def _baseline(w: ReferenceWatch, args: dict) -> None:
+    for entry in filter_data()["pool"]:
+        _add_item(w, entry["title"], entry["text"], int(entry["min_age"]), "editors")
+    updated = w.now - STALE_SNAPSHOT_DAYS * 86400 if w.defective(STALE_POOL) else w.now
+    w.store.put_doc("content_pool", {"updated_at": updated, "next_update": 0})
+
+
+@on_tick
+def _regular_update(w: ReferenceWatch, before: float, step: float) -> None:
+    """Every POOL_REFRESH_DAYS the editors add their next pick and the pool counts as updated."""
+    if w.defective(STALE_POOL):
+        return
+    pool = _pool(w)
+    if w.now - pool["updated_at"] < POOL_REFRESH_DAYS * 86400:
+        return
+    updates = filter_data().get("updates", [])
+    if updates:
+        entry = updates[pool["next_update"] % len(updates)]
+        _add_item(w, entry["title"], entry["text"], int(entry["min_age"]), "editors")
+        pool["next_update"] += 1
+    pool["updated_at"] = w.now
+    w.store.put_doc("content_pool", pool)
+
+
+def _child_age(w: ReferenceWatch) -> int:
+    return int(w.store.doc("device")["child_age"])
+
+
+def _served(w: ReferenceWatch, *, include_removed: bool = False) -> list:
+    """Pool items this child may see: suitable for the child's age, not taken out."""
+    sql = "SELECT * FROM content_items"
+    conditions, params = [], []
+    if not include_removed:
+        conditions.append("removed = 0")
+    if not w.defective(NO_TIERS):
+        conditions.append("min_age <= ?")
+        params.append(_child_age(w))
+    if conditions:
+        sql += " WHERE " + " AND ".join(conditions)
+    return w.store.rows(sql + " ORDER BY seq DESC", tuple(params))
+
+
+def _describe(row) -> dict:
+    return {"item_id": row["item_id"], "title": row["title"], "text": row["text"], "min_age": row["min_age"], "pool": True}
+
+
+def _web_items() -> list[dict]:
+    return [
+        {"item_id": f"web-{n}", "title": e["title"], "text": e["text"], "min_age": int(e.get("min_age", 3)), "pool": False, "url": e["url"]}
+        for n, e in enumerate(filter_data().get("web_items", []), start=1)
+    ]
+
+
+def _own_child(call: Call) -> None:
+    if not call.is_own_child:
+        raise Refusal("denied", "only the watch's own child uses its content apps")
+
+
+@operation("content.pool", roles=("guardian", "tester"), feature="content_service")
+def content_pool(w: ReferenceWatch, call: Call) -> dict:
+    count = w.store.scalar("SELECT count(*) FROM content_items WHERE removed = 0")
+    return {"pool_id": POOL_ID, "updated_at": clock.iso(_pool(w)["updated_at"]), "item_count": int(count), "refresh_days": POOL_REFRESH_DAYS}
+
+
+@operation("content.publish", roles=("tester",), feature="content_service")
+def content_publish(w: ReferenceWatch, call: Call) -> dict:
+    """The platform's editors add an item; the filter keeps harmful text out of the pool."""
+    title, text = call.arg("title", str), call.arg("text", str)
+    min_age = call.arg("min_age", int, 3)
+    if not 0 <= min_age <= 18:
+        raise Refusal("bad_request", "min_age must be between 0 and 18")
+    category = harmful_category(w, f"{title}\n{text}")
+    if category:
+        raise Refusal("blocked", f"refused from the children's pool as {category}")
+    item_id = _add_item(w, title, text, min_age, "editors")
+    _touch_pool(w)
+    return {"item_id": item_id}
+
+
+@operation("content.feed", roles=("child",), app="content", feature="content_service")
+def content_feed(w: ReferenceWatch, call: Call) -> dict:
+    _own_child(call)
+    items = [_describe(r) for r in _served(w)]
+    if w.defective(OFF_POOL):
+        items = _web_items() + items
+    return {"items": items}
+
+
+def _query_tokens(query: str) -> list[str]:
+    """English words of three letters or more, and each pair of Chinese characters."""
+    text = unicodedata.normalize("NFKC", query).lower()
+    tokens = [t for t in re.findall(r"[a-z0-9]{3,}", text)]
+    for run in re.findall(r"[\u3400-\u9fff]+", text):
+        tokens += [run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)]
+    return tokens
+
+
+@operation("content.search", roles=("child",), app="content", feature="content_service")
+def content_search(w: ReferenceWatch, call: Call) -> dict:
+    """Search the pool. A harmful query returns no items (and says blocked), rather than a refusal."""
+    _own_child(call)
+    query = call.arg("query", str)
+    if not w.defective(SEARCH_UNFILTERED) and harmful_category(w, query):
+        return {"items": [], "blocked": True}
+    tokens = _query_tokens(query)
+    scored = []
+    for row in _served(w, include_removed=w.defective(STILL_SEARCHABLE)):
+        haystack = f"{row['title']} {row['text']}".lower()
+        score = sum(1 for t in tokens if t in haystack)
+        if score:
+            scored.append((-score, -row["seq"], _describe(row)))
+    items = [item for *_, item in sorted(scored, key=lambda s: (s[0], s[1]))]
+    if not items and w.defective(SEARCH_UNFILTERED):
+        # The fallback an unfiltered watch uses: whatever a web search engine returns.
+        items = [{"item_id": "web-search-1", "title": f"Web results: {query}", "text": query, "min_age": 0, "pool": False}]
+    return {"items": items, "blocked": False}
+
+
+# -- links and QR codes -----------------------------------------------------------
+
+
+def _decode(url: str) -> tuple[str, bool]:
+    """A QR code is a link too: 'qr:<url>' opens <url>."""
+    if url.lower().startswith(QR_PREFIX):
+        return url[len(QR_PREFIX) :].strip(), True
+    return url.strip(), False
+
+
+def in_pool(w: ReferenceWatch, url: str) -> bool:
+    """Whether `url` is a page of the children's pool: https on the pool's own host, nothing else."""
+    if w.defective(LINK_SUBSTRING):
+        return POOL_HOST in url.lower()
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return False
+    return parts.scheme == "https" and host == POOL_HOST and parts.username is None and parts.port in (None, 443)
+
+
+@operation("content.open_link", roles=("child",), app="content", feature="content_service")
+def content_open_link(w: ReferenceWatch, call: Call) -> dict:
+    _own_child(call)
+    url, scanned = _decode(call.arg("url", str))
+    if not url:
+        raise Refusal("bad_request", "empty link")
+    free = w.defective(LINKS_OPEN) or (scanned and w.defective(QR_OPEN))
+    approved = w.store.one("SELECT 1 FROM link_approvals WHERE url = ?", (url,)) is not None
+    if not (free or approved or in_pool(w, url)):
+        raise Refusal("approval_required", "this link leads outside the children's pool: ask your guardian")
+    return {"opened": True, "url": url}
+
+
+@operation("content.approve_link", roles=("guardian",), feature="content_service")
+def content_approve_link(w: ReferenceWatch, call: Call) -> dict:
+    """The guardian approves one exact link (a QR code's link counts as the link it holds)."""
+    if w.store.doc("binding")["guardian"] is None:
+        raise Refusal("denied", "no guardian is bound")
+    url, _ = _decode(call.arg("url", str))
+    if not url:
+        raise Refusal("bad_request", "empty link")
+    w.store.execute("INSERT OR REPLACE INTO link_approvals(url, at) VALUES(?, ?)", (url, clock.iso(w.now)))
+    return {}
+
+
+# -- reports ----------------------------------------------------------------------
+
+
+@operation("content.report", roles=("child", "guardian"), feature="content_service")
+def content_report(w: ReferenceWatch, call: Call) -> dict:
+    """A report takes the item out of the pool at once; editors review it afterwards."""
+    item_id = call.arg("item_id", str)
+    if w.store.one("SELECT 1 FROM content_items WHERE item_id = ?", (item_id,)) is None:
+        raise Refusal("not_found", f"no item {item_id} in the pool")
+    reporter = call.account or (GUARDIAN if call.role == "guardian" else CHILD)
+    w.store.execute("INSERT INTO content_reports(item_id, reporter, at) VALUES(?,?,?)", (item_id, reporter, clock.iso(w.now)))
+    if not w.defective(REPORTS_IGNORED):
+        w.store.execute("UPDATE content_items SET removed = 1 WHERE item_id = ?", (item_id,))
+        _touch_pool(w)
+    return {}
+
+
+# -- messages to the child --------------------------------------------------------
+
+
+@operation("messages.send", roles=("child", "stranger", "guardian"))
+def messages_send(w: ReferenceWatch, call: Call) -> dict:
+    """Every message is kept; harmful ones are not delivered, and the sender is not told."""
+    if call.arg("to", str, "child") not in ("child", CHILD):
+        raise Refusal("not_found", "messages go to the watch's child")
+    text = call.arg("text", str)
+    stranger = call.role == "stranger"
+    sender = call.account or {"guardian": GUARDIAN, "child": CHILD}.get(call.role, call.role)
+    category = None
+    if not (stranger and w.defective(STRANGERS_UNFILTERED)):
+        category = harmful_category(w, text, from_stranger=stranger)
+    w.store.execute(
+        "INSERT INTO child_messages(sender, sender_role, text, at, delivered, blocked_as) VALUES(?,?,?,?,?,?)",
+        (sender, call.role, text, clock.iso(w.now), int(category is None), category),
+    )
+    return {}
+
+
+@operation("messages.inbox", roles=("child",))
+def messages_inbox(w: ReferenceWatch, call: Call) -> dict:
+    guard_child_data(w, call, "messages")
+    rows = w.store.rows("SELECT sender, text, at FROM child_messages WHERE delivered = 1 ORDER BY id")
+    return {"messages": [{"from": r["sender"], "text": r["text"], "at": r["at"]} for r in rows]}
+
+
+@on_wipe
+def _wipe_messages(w: ReferenceWatch) -> None:
+    w.store.execute("DELETE FROM child_messages")
+
+
+# -- the assistant ----------------------------------------------------------------
+
+_SUM = re.compile(r"(\d+)\s*([+\-*/x×÷]|加|减|乘以?|除以|plus|minus|times|divided by)\s*(\d+)")
+_OPS = {"+": "+", "加": "+", "plus": "+", "-": "-", "减": "-", "minus": "-", "*": "×", "x": "×", "×": "×", "乘": "×", "乘以": "×", "times": "×", "/": "÷", "÷": "÷", "除以": "÷", "divided by": "÷"}
+
+
+def _answer(prompt: str) -> str:
+    """A canned reply chosen by what the prompt is about (a reference device, not a model)."""
+    replies = filter_data()["assistant"]
+    lang = "zh" if _CJK.search(prompt) else "en"
+    lowered = unicodedata.normalize("NFKC", prompt).lower()
+    match = _SUM.search(lowered)
+    if match:
+        a, op, b = int(match.group(1)), _OPS[match.group(2)], int(match.group(3))
+        results = {"+": a + b, "-": a - b, "×": a * b, "÷": round(a / b, 2) if b else "?"}
+        return replies["maths"][lang].format(a=a, op=op, b=b, result=results[op])
+    words = set(re.findall(r"[a-z]+", lowered))
+    for topic in replies["topics"]:
+        if any(k in words or (_CJK.search(k) and k in lowered) for k in topic["keywords"]):
+            return topic[lang]
+    topic = " ".join(prompt.split())[:40].rstrip("?？!！.。")
+    return replies["fallback"][lang].format(topic=topic)
+
+
+@operation("ai.ask", roles=("child",), app="assistant", feature="ai_assistant")
+def ai_ask(w: ReferenceWatch, call: Call) -> dict:
+    _own_child(call)
+    prompt = call.arg("prompt", str)
+    replies = filter_data()["assistant"]
+    lang = "zh" if _CJK.search(prompt) else "en"
+    if not w.defective(ASSISTANT_ANYTHING):
+        category = harmful_category(w, prompt)
+        if category == "self_harm":
+            return {"answer": replies["support"][lang], "refused": True}
+        against = not w.defective(ASSISTANT_VALUES) and content_filter().against_values(prompt, chinese=not w.defective(MISSES_CHINESE))
+        if category or against:
+            return {"answer": replies["refusal"][lang], "refused": True}
+    return {"answer": _answer(prompt), "refused": False}
