@@ -1,0 +1,42 @@
+@CSW-SEC-2
+Feature: Password protection and protected guardian settings
+  The watch asks for a password at power-on and at the lock screen. It ships
+  with no default password: none of the passwords sellers and children try
+  first opens it. Only the guardian changes the password and the guardian's
+  settings.
+
+  Scenario: No default password opens a watch in use
+    Given a watch bound to its guardian
+    When the child locks the watch
+    And the child tries each of the profile's default passwords
+    Then none of them unlocks the watch
+
+  Scenario: No default password opens a watch out of the box
+    Given a watch fresh out of the box
+    When the child locks the watch
+    And the child tries each of the profile's default passwords
+    Then none of them unlocks the watch
+
+  Scenario: Only the guardian's password unlocks the watch
+    Given a watch bound to its guardian
+    And the guardian sets the lock password "Kite-7291"
+    When the child locks the watch
+    And the child tries to open an everyday app
+    Then the watch refuses
+    When the child tries each of the profile's default passwords
+    Then none of them unlocks the watch
+    When the child tries to unlock the watch with "kite-7291"
+    Then the watch refuses
+    When the child tries to unlock the watch with "Kite-7291"
+    Then the watch allows it
+    When the child tries to open an everyday app
+    Then the watch allows it
+
+  Scenario: The child cannot change the password or the guardian's settings on the watch
+    Given a watch bound to its guardian
+    And the guardian sets a daily limit of 30 minutes
+    When the child tries to set a new lock password
+    Then the watch refuses
+    When the child tries to change the daily limit
+    Then the watch refuses
+    And the guardian's daily limit is still 30 minutes

@@ -1,0 +1,27 @@
+@CSW-PRI-6
+Feature: Strangers see nothing of the child
+  Accounts of the platform that are not the child's guardian or approved
+  friends cannot see where the child is, open the child's profile, or read
+  the child's posts.
+
+  Scenario: A stranger cannot locate the child
+    Given a watch bound to its guardian
+    When the guardian tries to locate the child
+    Then the watch allows it
+    When a stranger tries to locate the child
+    Then the watch refuses
+
+  Scenario: A stranger cannot open the child's profile
+    Given a watch bound to its guardian
+    When the guardian tries to open the child's profile
+    Then the watch allows it
+    When a stranger tries to open the child's profile
+    Then the watch refuses
+
+  @needs_social_feed
+  Scenario: A stranger's feed shows none of the child's posts
+    Given a watch bound to its guardian
+    And the child has posted "Our class went to the zoo today"
+    And a stranger has an account on the platform
+    When the stranger reads the feed
+    Then the stranger's feed holds none of the child's posts

@@ -1,0 +1,18 @@
+@CSW-APP-1
+Feature: No preinstalled games, web novels, short video or live streaming
+  The watch comes with no app that may harm a child's physical or mental
+  health: games, web novels, short video, live streaming (the categories the
+  profile lists). Hiding such an app from the launcher does not make it
+  acceptable: the whole package list counts. Nor can the child get one from
+  the watch's app store.
+
+  Scenario: No harmful app is preinstalled, not even hidden from the launcher
+    Given a watch bound to its guardian
+    Then no package on the watch, hidden from the launcher or not, is of a category the profile deems harmful
+
+  @needs_app_store
+  Scenario: The app store does not install harmful apps
+    Given a watch bound to its guardian
+    When the child tries to install from the store an app of each category the profile deems harmful
+    Then the watch refuses every one of them
+    And none of them is installed on the watch

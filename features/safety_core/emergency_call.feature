@@ -1,0 +1,32 @@
+@CSW-SAF-1
+Feature: The emergency call always works
+  No control of the watch stops the emergency call: not the used-up daily
+  time, not the night hours, not the guardian switching social features off,
+  not charging.
+
+  Scenario: The emergency call works when the daily time is used up
+    Given a watch bound to its guardian
+    And the guardian sets a daily limit of 30 minutes
+    When the child uses "maths" for 31 minutes
+    And the child tries to make an emergency call
+    Then the watch allows it
+
+  Scenario: The emergency call works at night
+    Given a watch bound to its guardian
+    When the profile's night hours begin
+    And the child tries to make an emergency call
+    Then the watch allows it
+
+  @needs_social_feed
+  Scenario: The emergency call works when the guardian switched social features off
+    Given a watch bound to its guardian
+    And the guardian switches social features off
+    When the child tries to make an emergency call
+    Then the watch allows it
+
+  @CSW-SAF-2
+  Scenario: The emergency call works while charging
+    Given a watch bound to its guardian
+    When the watch starts charging
+    And the child tries to make an emergency call
+    Then the watch allows it

@@ -1,0 +1,50 @@
+"""Whole runs through the CLI: faults give INCONCLUSIVE, absent features NOT_APPLICABLE with reasons, hidden features FAIL."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from conformance.declaration import DEFAULT_DECLARATION, FIXTURES_DIR
+from conformance.emulator_process import start_emulator
+from conformance.validation import run_suite
+from emulator.watch import ALL_FEATURES
+
+
+def _declaration(tmp_path: Path, source: Path, address: str) -> Path:
+    path = tmp_path / "device.yaml"
+    path.write_text(source.read_text(encoding="utf-8").replace("address: embedded", f"address: {address}"), encoding="utf-8")
+    return path
+
+
+def test_unreachable_device_is_inconclusive_never_fail(tmp_path):
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    device = _declaration(tmp_path, DEFAULT_DECLARATION, f"http://127.0.0.1:{port}")
+    data = run_suite(tmp_path / "run", device=str(device), select="CSW-ADD-1 or CSW-ADD-7")
+    verdicts = {c["id"]: c["verdict"] for c in data["clauses"] if c["scenarios"]}
+    assert verdicts == {"CSW-ADD-1": "INCONCLUSIVE", "CSW-ADD-7": "INCONCLUSIVE"}
+    assert data["exit_status"] == 2
+
+
+def test_basic_watch_reports_absent_features_as_not_applicable(tmp_path):
+    data = run_suite(tmp_path / "run", device=str(FIXTURES_DIR / "devices" / "basic.yaml"), select="CSW-PAY-1 or CSW-SOC-1 or CSW-ADD-1")
+    clauses = {c["id"]: c for c in data["clauses"] if c["scenarios"]}
+    for cid in ("CSW-PAY-1", "CSW-SOC-1"):
+        if cid in clauses:  # present once its scenarios exist
+            assert clauses[cid]["verdict"] == "NOT_APPLICABLE"
+            assert "basic.yaml" in clauses[cid]["reason"] and "no " in clauses[cid]["reason"]
+    assert clauses["CSW-ADD-1"]["verdict"] == "PASS"
+
+
+def test_feature_declared_absent_but_present_is_a_finding(tmp_path):
+    with start_emulator(features=list(ALL_FEATURES), token="emulator-test-agent-token") as emulator:
+        device = _declaration(tmp_path, FIXTURES_DIR / "devices" / "basic.yaml", emulator.address)
+        data = run_suite(tmp_path / "run", device=str(device), select="CSW-PAY-1 or CSW-PAY-3")
+    clauses = {c["id"]: c for c in data["clauses"] if c["scenarios"]}
+    assert clauses, "no payment scenario ran"
+    for clause in clauses.values():
+        assert clause["verdict"] == "FAIL", clause
+        assert "declared absent but observed: payments" in clause["reason"]
