@@ -1,0 +1,34 @@
+"""Reading the features folder: which scenarios exist and which clauses each one tags."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pytest_bdd.parser import FeatureParser
+
+
+FEATURES_DIR = Path(os.environ.get("CONFORMANCE_FEATURES", Path(__file__).resolve().parent.parent / "features"))
+CLAUSE_TAG = re.compile(r"^CSW-[A-Z]{3}-\d+$")
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    feature_file: str
+    feature: str
+    name: str
+    clauses: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+def scenarios(features_dir: Path = FEATURES_DIR) -> list[ScenarioInfo]:
+    found = []
+    for path in sorted(features_dir.rglob("*.feature")):
+        relative = str(path.relative_to(features_dir))
+        feature = FeatureParser(str(features_dir), relative).parse()
+        for scenario in feature.scenarios.values():
+            tags = tuple(sorted(set(feature.tags) | set(scenario.tags)))
+            found.append(ScenarioInfo(relative, feature.name, scenario.name, tuple(t for t in tags if CLAUSE_TAG.match(t)), tags))
+    return found
