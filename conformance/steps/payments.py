@@ -63,20 +63,16 @@ def _same(row: dict, paid: dict[str, Any]) -> bool:
     return round(float(row["amount_yuan"]) * 100) == round(paid["amount_yuan"] * 100) and row["merchant"] == paid["merchant"]
 
 
-def _consent(watch: Watch, declaration: Declaration, ctx: Context) -> None:
-    """The guardian reads the agreement in force and consents to exactly that one, choosing the declared password."""
-    agreement = watch.payment_agreement()
-    ctx.values["agreement"] = agreement
-    watch.consent_payments(agreement_id=agreement["agreement_id"], password=_password(declaration))
-
-
 # -- Given / When: consent and limits -----------------------------------------------
 
 
 @given("the guardian consents to the payment agreement shown")
 @when("the guardian consents to the payment agreement shown")
 def guardian_consents(watch: Watch, declaration: Declaration, ctx: Context) -> None:
-    _consent(watch, declaration, ctx)
+    """The guardian reads the agreement in force and consents to exactly that one, choosing the declared password."""
+    agreement = watch.payment_agreement()
+    ctx.values["agreement"] = agreement
+    watch.consent_payments(agreement_id=agreement["agreement_id"], password=_password(declaration))
 
 
 @given(parsers.parse("the guardian limits payments to {per_transaction:g} yuan a transaction and {per_month:g} yuan a month"))

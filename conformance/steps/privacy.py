@@ -141,7 +141,7 @@ def guardian_grants(watch: Watch, app_id: str, permission: str) -> None:
 def request_pending(ctx: Context) -> None:
     answer = ctx.values.get("permission_request")
     assert answer is not None, "no app asked for a permission"
-    assert answer.get("granted") is False, f"the permission was granted on the watch without the guardian: {answer}"
+    assert not answer.get("granted"), f"the permission was granted on the watch without the guardian: {answer}"
 
 
 @then(parsers.parse('"{app_id}" still has no {permission} permission'))

@@ -26,6 +26,7 @@ NO_APPROVAL = defect("install_without_approval", ["CSW-APP-4"], "A newly install
 AI_CHAT = defect("preinstalled_ai_chat", ["CSW-APP-5"], "A generative-AI chat app is preinstalled.")
 AI_INSTALL = defect("ai_install_unblockable", ["CSW-APP-5"], "The guardian's approval of generative-AI apps is skipped: they install ready to use.")
 DISABLE_IGNORED = defect("app_disable_ignored", ["CSW-ADD-7"], "An app the guardian disabled still opens.")
+STORE_HARMFUL = defect("store_installs_harmful_apps", ["CSW-APP-1"], "The app store installs games, web novels, short video and live streaming like any other app.")
 GUARDIAN_REMOVABLE = defect("guardian_component_removable", ["CSW-SEC-3"], "The child can uninstall or force-stop the guardian component.")
 
 # (app_id, name, category, system, feature)
@@ -111,7 +112,7 @@ def apps_install(w: ReferenceWatch, call: Call) -> dict:
         raise Refusal("unsupported", "this model has no app store")
     if signature == "malicious" and not w.defective(MALWARE):
         raise Refusal("blocked", f"{app_id} was identified as malicious")
-    if category in HARMFUL_CATEGORIES:
+    if category in HARMFUL_CATEGORIES and not w.defective(STORE_HARMFUL):
         raise Refusal("blocked", f"{category} apps are not offered to children")
     ready = w.defective(NO_APPROVAL) or (category == "generative_ai" and w.defective(AI_INSTALL))
     _insert(w, app_id, name, category, preinstalled=0, visible=1, state="installed" if ready else "pending", source=source)

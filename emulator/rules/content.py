@@ -314,7 +314,7 @@ def content_feed(w: ReferenceWatch, call: Call) -> dict:
 def _query_tokens(query: str) -> list[str]:
     """English words of three letters or more, and each pair of Chinese characters."""
     text = unicodedata.normalize("NFKC", query).lower()
-    tokens = [t for t in re.findall(r"[a-z0-9]{3,}", text)]
+    tokens = re.findall(r"[a-z0-9]{3,}", text)
     for run in re.findall(r"[\u3400-\u9fff]+", text):
         tokens += [run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)]
     return tokens

@@ -19,6 +19,8 @@ EMERGENCY_NUMBER = "110"
 
 SOS_BLOCKED = defect("emergency_blocked_when_limited", ["CSW-SAF-1"], "The emergency call is refused once today's time is used up or at night, like any other app.")
 SOS_CHARGING = defect("emergency_blocked_while_charging", ["CSW-SAF-1", "CSW-SAF-2"], "While charging even the emergency call is refused.")
+SOS_SOCIAL_OFF = defect("emergency_blocked_when_social_off", ["CSW-SAF-1"], "Switching social features off also switches off the emergency call (they share one messaging service).")
+LOCATION_STALE = defect("location_stale", ["CSW-SAF-3"], "The guardian is shown the first position of the day, never updated as the child moves.")
 CHARGING_IGNORED = defect("usable_while_charging", ["CSW-SAF-2"], "The watch can be used normally while charging.")
 LOCATION_OFF = defect("location_error_large", ["CSW-SAF-3"], "Reported location is about 300 m off.")
 ANY_CALLER = defect("calls_from_anyone", ["CSW-SAF-4"], "Calls from numbers outside the guardian's contact list ring through.")
@@ -54,12 +56,16 @@ def charging_set(w: ReferenceWatch, call: Call) -> dict:
 def emergency_call(w: ReferenceWatch, call: Call) -> dict:
     if w.defective(SOS_BLOCKED):
         time_limits.time_gates(w, call, "emergency")
+    if w.defective(SOS_SOCIAL_OFF) and not w.store.doc("social", {"enabled": True}).get("enabled", True):
+        raise Refusal("disabled", "messaging services are off")
     return {"connected": True, "number": EMERGENCY_NUMBER}
 
 
 @operation("location.simulate", roles=("tester",))
 def location_simulate(w: ReferenceWatch, call: Call) -> dict:
-    w.store.put_doc("location", {"lat": float(call.arg("lat", (int, float))), "lon": float(call.arg("lon", (int, float)))})
+    lat, lon = float(call.arg("lat", (int, float))), float(call.arg("lon", (int, float)))
+    if not w.defective(LOCATION_STALE):
+        w.store.put_doc("location", {"lat": lat, "lon": lon})
     return {}
 
 

@@ -5,22 +5,12 @@ Feature: Password protection and protected guardian settings
   first opens it. Only the guardian changes the password and the guardian's
   settings.
 
-  Scenario: No default password opens a watch in use
+  Scenario: A watch in use opens only with the guardian's password
     Given a watch bound to its guardian
     When the child locks the watch
     And the child tries each of the profile's default passwords
     Then none of them unlocks the watch
-
-  Scenario: No default password opens a watch out of the box
-    Given a watch fresh out of the box
-    When the child locks the watch
-    And the child tries each of the profile's default passwords
-    Then none of them unlocks the watch
-
-  Scenario: Only the guardian's password unlocks the watch
-    Given a watch bound to its guardian
-    And the guardian sets the lock password "Kite-7291"
-    When the child locks the watch
+    When the guardian sets the lock password "Kite-7291"
     And the child tries to open an everyday app
     Then the watch refuses
     When the child tries each of the profile's default passwords
@@ -31,6 +21,12 @@ Feature: Password protection and protected guardian settings
     Then the watch allows it
     When the child tries to open an everyday app
     Then the watch allows it
+
+  Scenario: No default password opens a watch out of the box
+    Given a watch fresh out of the box
+    When the child locks the watch
+    And the child tries each of the profile's default passwords
+    Then none of them unlocks the watch
 
   Scenario: The child cannot change the password or the guardian's settings on the watch
     Given a watch bound to its guardian

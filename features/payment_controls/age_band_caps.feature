@@ -1,8 +1,8 @@
 @CSW-PAY-5
 Feature: Spending caps by age band
-  Whatever the guardian set, the watch keeps each payment and each calendar
-  month's spending within the profile's caps for the child's age band. Where
-  the band's cap is nothing, no payment is possible at all.
+  Even where the guardian set no limits, the watch keeps each payment and
+  each calendar month's spending within the profile's caps for the child's
+  age band. Where the band's cap is nothing, no payment is possible at all.
 
   Scenario Outline: A payment above the band's per-transaction cap is refused
     Given the child is in age band "<band>"

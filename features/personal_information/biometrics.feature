@@ -8,7 +8,7 @@ Feature: Biometric unlocking resists spoofing and can be withdrawn
     Given a watch bound to its guardian
     And the child has enrolled a biometric on the watch
 
-  Scenario Outline: <spoof> does not pass for the child
+  Scenario Outline: The biometric check refuses <spoof>
     When the biometric check is shown the child in person
     Then the watch allows it
     When the biometric check is shown <spoof>

@@ -4,7 +4,7 @@ Feature: Rules made for children's personal information
   collected, what it is used for, and what the guardian can do about it. A
   maker's generic privacy policy does not count.
 
-  Scenario Outline: The rules are shown to the <reader>
+  Scenario Outline: The rules are shown to <reader>
     Given a watch bound to its guardian
     When <reader> opens the rules for children's personal information
     Then the rules are written for children

@@ -6,10 +6,10 @@ Feature: The guardian's rights over the child's data
 
   Background:
     Given a watch bound to its guardian
-    And 30 minutes pass
 
   Scenario: The guardian exports the child's data, and nobody else can
-    When the guardian tries to export the child's data
+    When 30 minutes pass
+    And the guardian tries to export the child's data
     Then the watch allows it
     And the export holds the child's location history
     When the child tries to export the child's data
@@ -18,7 +18,8 @@ Feature: The guardian's rights over the child's data
     Then the watch refuses
 
   Scenario: Deleted data is gone
-    When the guardian tries to export the child's data
+    When 30 minutes pass
+    And the guardian tries to export the child's data
     Then the export holds the child's location history
     When the guardian deletes the child's data
     And the guardian tries to export the child's data
