@@ -54,3 +54,4 @@ def test_exit_status_follows_mandatory_clauses_only():
     assert exit_status([(True, V.PASS), (True, V.FAIL)]) == 1
     assert exit_status([(True, V.PASS), (True, V.INCONCLUSIVE)]) == 2
     assert exit_status([(True, V.NOT_APPLICABLE), (True, V.EVIDENCE_SUPPLIED)]) == 0
+    assert exit_status([(True, V.PASS), (True, V.NOT_TESTED)]) == 0

@@ -201,7 +201,7 @@ def payment_consent(w: ReferenceWatch, call: Call) -> dict:
     _require_bound_guardian(w, call)
     agreement_id = call.arg("agreement_id", str)
     if agreement_id != AGREEMENT["agreement_id"] and not w.defective(ANY_AGREEMENT):
-        raise Refusal("bad_request", f"agreement {agreement_id!r} is not the agreement in force")
+        raise Refusal("denied", f"agreement {agreement_id!r} is not the agreement in force")
     password = call.arg("password", str, None)
     if password is not None and not (len(password) == 6 and password.isdigit()):
         raise Refusal("bad_request", "the payment password is 6 digits")

@@ -30,4 +30,5 @@ Feature: Payments need the guardian's consent to the payment agreement
 
   Scenario: A consent to an agreement the watch never showed does not count
     When the guardian's consent names an agreement the watch did not show
-    Then payments are off until the guardian consents
+    Then the watch refuses
+    And payments are off until the guardian consents

@@ -64,7 +64,7 @@ def test_child_request_waits_for_the_guardian(device):
 
 
 def test_consent_must_name_the_current_agreement_and_only_the_guardian_gives_it(device):
-    assert device.refused("payment.consent", "guardian", agreement_id="old-agreement") == "bad_request"
+    assert device.refused("payment.consent", "guardian", agreement_id="old-agreement") == "denied"
     assert device.refused("payment.consent", "guardian") == "bad_request"
     assert device.refused("payment.consent", "child", agreement_id=AGREEMENT_ID) == "denied"
     assert device.ok("payment.status", "guardian")["enabled"] is False
