@@ -31,6 +31,9 @@ GATES: list[Gate] = []
 TICK_HOOKS: list[TickHook] = []
 RESET_HOOKS: list[ResetHook] = []
 
+SETTINGS_ON_WATCH = defect("guardian_settings_on_watch", ["CSW-SEC-2", "CSW-ADD-1", "CSW-ADD-7", "CSW-PAY-2"], "The watch's own settings app can change the guardian's controls (limits, disabled apps, payment limits).")
+# The guardian's controls that the defect above exposes on the watch.
+GUARDIAN_CONTROLS = ("controls.set_daily_limit", "controls.set_periods", "apps.set_enabled", "payment.set_limits", "social.set_enabled")
 AGENT_ACCEPTS_ANYONE = defect("agent_accepts_unauthenticated", ["CSW-SEC-4"], "The test agent answers requests that carry no token.")
 
 
@@ -169,6 +172,8 @@ class ReferenceWatch:
         if not isinstance(args, dict):
             raise Refusal("bad_request", "'args' must be an object")
         call = Call(message["op"], message["role"], message.get("account"), args)
+        if self.defective(SETTINGS_ON_WATCH) and call.is_own_child and call.op in GUARDIAN_CONTROLS:
+            call = Call(call.op, "guardian", None, args)
         if call.role not in operation.roles:
             raise Refusal("denied", f"{call.role} may not {call.op}")
         return call, operation

@@ -24,7 +24,7 @@ from emulator.watch import BASIC_APPS, Call, ReferenceWatch, gate, on_reset
 # The firmware's own constants.
 RELEASED = date(2026, 10, 1)  # release of this firmware line
 SUPPORT_YEARS = 5  # security updates promised for this many years after release
-SHORT_SUPPORT_MONTHS = 9  # what a maker that skimps promises (the short_update_support defect)
+SHORT_SUPPORT_MONTHS = 2  # a skimping maker: support ends before the watch is even sold (short_update_support)
 FACTORY_PASSWORD = "123456"  # the default a careless maker ships (the default_password defect)
 PASSWORD_LENGTH = (4, 16)
 DEBUG_INTERFACES = ("adb",)  # what an engineering build leaves open
@@ -32,7 +32,7 @@ SIGNATURES = ("valid", "invalid", "none")
 
 UNSIGNED = defect("unsigned_firmware_accepted", ["CSW-SEC-1"], "Firmware images are installed without checking the maker's signature.")
 DOWNGRADE = defect("downgrade_accepted", ["CSW-SEC-1"], "An older firmware version can be installed over a newer one.")
-SHORT_SUPPORT = defect("short_update_support", ["CSW-SEC-1"], "Security updates are promised for less than a year after release.")
+SHORT_SUPPORT = defect("short_update_support", ["CSW-SEC-1"], "Security updates end two months after release, before the watch is in use.")
 DEFAULT_PASSWORD = defect("default_password", ["CSW-SEC-2"], f"The watch ships with the lock password {FACTORY_PASSWORD} and never asks to change it.")
 SUPERVISION_OFF = defect("supervision_can_be_disabled", ["CSW-SEC-3"], "The child can switch the guardian's supervision off from the watch's settings.")
 DEBUG_OPEN = defect("debug_port_open", ["CSW-SEC-3"], "The production build leaves adb open and lets the child enable debugging.")

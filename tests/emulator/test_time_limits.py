@@ -57,3 +57,9 @@ def test_child_cannot_change_controls(device):
 def test_unauthenticated_request_is_refused(device):
     reply = device.watch.handle({"dtp": 1, "id": "x", "op": "device.info", "role": "tester", "args": {}})
     assert reply["error"]["code"] == "unauthenticated"
+
+
+def test_guardian_settings_on_watch_defect_lets_the_child_lift_its_limit(make_device):
+    device = make_device(defects=["guardian_settings_on_watch"])
+    device.ok("controls.set_daily_limit", "child", minutes=600)
+    assert device.ok("controls.get", "guardian")["daily_limit_minutes"] == 600
