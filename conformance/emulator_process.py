@@ -37,9 +37,11 @@ class EmulatorProcess:
         self.stop()
 
 
-def start_emulator(*, features: list[str], defects: list[str] = (), db: Path | None = None, token: str | None = None, host: str = "127.0.0.1", port: int = 0, timeout_s: float = 20.0) -> EmulatorProcess:
+def start_emulator(*, features: list[str], defects: list[str] = (), db: Path | None = None, token: str | None = None, host: str = "127.0.0.1", port: int = 0, timeout_s: float = 20.0, real_clock: bool = False) -> EmulatorProcess:
     """Launch `python -m emulator` and wait until it announces its address."""
     command = [sys.executable, "-m", "emulator", "--host", host, "--port", str(port), "--features", ",".join(features)]
+    if real_clock:
+        command.append("--real-clock")
     for name in defects:
         command += ["--defect", name]
     if db is not None:

@@ -136,7 +136,7 @@ def device_watch(request: pytest.FixtureRequest, declaration: Declaration):
     emulator = None
     if declaration.embedded:
         features = [f for f, present in declaration.features.items() if present]
-        emulator = start_emulator(features=features, defects=run.defects, token=declaration.ixit["agent_token"])
+        emulator = start_emulator(features=features, defects=run.defects, token=declaration.ixit["agent_token"], real_clock=not declaration.ixit["test_clock"])
         declaration.address = emulator.address
     try:
         watch = Watch(registry.open_transport(declaration), auth=declaration.ixit["agent_token"])

@@ -19,6 +19,7 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument("--defect", action="append", default=[], metavar="NAME", help="break one rule (repeatable; --list-defects)")
     parser.add_argument("--features", default=",".join(ALL_FEATURES), help="comma-separated optional features this model has")
     parser.add_argument("--token", default=DEFAULT_TOKEN, help="test-agent token requests must carry")
+    parser.add_argument("--real-clock", action="store_true", help="trusted time also moves with the wall clock (a watch without a test clock)")
     parser.add_argument("--list-defects", action="store_true", help="list the defects and exit")
     return parser
 
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"emulator: unknown feature(s) {', '.join(unknown)}", file=sys.stderr)
         return 2
     try:
-        watch = ReferenceWatch(Path(args.db) if args.db != ":memory:" else ":memory:", defects=args.defect, features=features, token=args.token)
+        watch = ReferenceWatch(Path(args.db) if args.db != ":memory:" else ":memory:", defects=args.defect, features=features, token=args.token, real_clock=args.real_clock)
     except ValueError as exc:
         print(f"emulator: {exc}", file=sys.stderr)
         return 2

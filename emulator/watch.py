@@ -7,6 +7,7 @@ belongs to, run the handler, commit, reply. Rules live in emulator/rules/.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -80,7 +81,7 @@ class Call:
 class ReferenceWatch:
     """One watch, its guardian's app and the platform behind them."""
 
-    def __init__(self, db_path: Path | str = ":memory:", *, defects: tuple[str, ...] | list[str] = (), features: tuple[str, ...] | list[str] = ALL_FEATURES, token: str = DEFAULT_TOKEN, model: str = "RW-1 reference watch", firmware: str = "1.0.0"):
+    def __init__(self, db_path: Path | str = ":memory:", *, defects: tuple[str, ...] | list[str] = (), features: tuple[str, ...] | list[str] = ALL_FEATURES, token: str = DEFAULT_TOKEN, model: str = "RW-1 reference watch", firmware: str = "1.0.0", real_clock: bool = False):
         from emulator import rules  # noqa: F401 - registers operations, gates, defects
 
         check_names(list(defects))
@@ -90,6 +91,9 @@ class ReferenceWatch:
         self.model = model
         self.firmware = firmware
         self.store = Store(db_path)
+        # Without a test clock, trusted time follows the wall clock, caught up at each request.
+        self.real_clock = real_clock
+        self._wall = time.monotonic()
         if self.store.scalar("SELECT count(*) FROM documents") == 0:
             self.store.begin()
             self.reset({"start": "2027-01-04T09:00:00+08:00", "child_age": 9, "setup": "bound"})
@@ -131,6 +135,11 @@ class ReferenceWatch:
                 hook(self, before, step)
             remaining -= step
 
+    def _follow_wall_clock(self) -> None:
+        now = time.monotonic()
+        elapsed, self._wall = now - self._wall, now
+        self.advance(elapsed)
+
     def check_app(self, call: Call, app_id: str) -> None:
         """Raise the refusal a gate gives for using `app_id` now."""
         for check in GATES:
@@ -144,6 +153,8 @@ class ReferenceWatch:
             call, operation = self._admit(message)
             self.store.begin()
             try:
+                if self.real_clock:
+                    self._follow_wall_clock()
                 if operation.app and call.is_own_child:
                     self.check_app(call, operation.app)
                 result = operation.handler(self, call) or {}

@@ -10,6 +10,7 @@ from pytest_bdd import given, parsers, then, when
 from conformance.catalogue import Profile
 from conformance.declaration import Declaration
 from conformance.steps.common import Context, attempt, pass_time
+from device_adapters.errors import InconclusiveError
 from device_adapters.watch import Watch
 
 # An ordinary app every watch has; its use counts against the child's time.
@@ -31,19 +32,56 @@ def _until(watch: Watch, hhmm: str, plus_minutes: int = 0) -> int:
     return int((target - now).total_seconds())
 
 
-@given(parsers.parse("the guardian sets a daily limit of {minutes:d} minutes"))
-def guardian_sets_limit(watch: Watch, minutes: int) -> None:
-    watch.set_daily_limit(minutes)
+# With a test clock the scenarios use this limit; without one, the shortest the guardian can set (IXIT).
+TEST_CLOCK_LIMIT_MINUTES = 30
 
 
-@given(parsers.parse('the guardian sets a daily limit of {minutes:d} minutes exempting "{app_id}"'))
-def guardian_sets_limit_exempting(watch: Watch, minutes: int, app_id: str) -> None:
-    watch.set_daily_limit(minutes, exempt=[app_id])
+def short_limit_minutes(declaration: Declaration) -> int:
+    if declaration.ixit["test_clock"]:
+        return TEST_CLOCK_LIMIT_MINUTES
+    shortest = declaration.ixit.get("shortest_daily_limit_minutes")
+    if shortest is None:
+        raise InconclusiveError("without a test clock the declaration must give ixit.shortest_daily_limit_minutes")
+    return shortest
 
 
-@given(parsers.parse('the guardian allows use only from "{start}" to "{end}"'))
-def guardian_sets_period(watch: Watch, start: str, end: str) -> None:
-    watch.set_usable_periods([{"start": start, "end": end}])
+@given("the guardian sets a short daily limit")
+def guardian_sets_limit(watch: Watch, declaration: Declaration, ctx: Context) -> None:
+    ctx.values["limit_minutes"] = short_limit_minutes(declaration)
+    watch.set_daily_limit(ctx.values["limit_minutes"])
+
+
+@given(parsers.parse('the guardian sets a short daily limit exempting "{app_id}"'))
+def guardian_sets_limit_exempting(watch: Watch, declaration: Declaration, ctx: Context, app_id: str) -> None:
+    ctx.values["limit_minutes"] = short_limit_minutes(declaration)
+    watch.set_daily_limit(ctx.values["limit_minutes"], exempt=[app_id])
+
+
+def _period_around(watch: Watch, *, includes_now: bool) -> dict[str, str]:
+    """A usable period relative to the device's trusted time, so no clock travel is needed."""
+    now = _minute_of(watch)
+    start, end = (now - timedelta(hours=1), now + timedelta(hours=2)) if includes_now else (now + timedelta(hours=2), now + timedelta(hours=4))
+    return {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
+
+
+@given("the guardian allows use only in a period that excludes now")
+def guardian_sets_closed_period(watch: Watch, ctx: Context) -> None:
+    ctx.values["period"] = _period_around(watch, includes_now=False)
+    watch.set_usable_periods([ctx.values["period"]])
+
+
+@given("the guardian allows use only in a period that includes now")
+def guardian_sets_open_period(watch: Watch, ctx: Context) -> None:
+    ctx.values["period"] = _period_around(watch, includes_now=True)
+    watch.set_usable_periods([ctx.values["period"]])
+
+
+@when("the child sets the watch clock into the usable period")
+def child_sets_clock_into_period(watch: Watch, ctx: Context) -> None:
+    now = _minute_of(watch)
+    hour, minute = map(int, ctx.values["period"]["start"].split(":"))
+    inside = now.replace(hour=hour, minute=minute) + timedelta(minutes=30)
+    watch.set_local_clock(inside.isoformat())
 
 
 @given(parsers.parse('the guardian makes "{app_id}" unavailable'))
@@ -51,10 +89,26 @@ def guardian_disables_app(watch: Watch, app_id: str) -> None:
     watch.set_app_enabled(app_id, False)
 
 
-@when(parsers.parse('the child uses "{app_id}" for {minutes:d} minutes'))
-def child_uses_app(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, app_id: str, minutes: int) -> None:
+def _use(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, ctx: Context, app_id: str, seconds: int) -> None:
     watch.open_app(app_id)
-    pass_time(watch, declaration, request, minutes * 60)
+    pass_time(watch, declaration, request, seconds)
+    ctx.values["used_seconds"] = ctx.values.get("used_seconds", 0) + seconds
+
+
+@when(parsers.parse('the child uses "{app_id}" past the daily limit'))
+def child_uses_past_limit(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, ctx: Context, app_id: str) -> None:
+    _use(watch, declaration, request, ctx, app_id, (ctx.values["limit_minutes"] + 1) * 60)
+
+
+@when(parsers.parse('the child uses "{app_id}" for half the daily limit'))
+def child_uses_half(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, ctx: Context, app_id: str) -> None:
+    _use(watch, declaration, request, ctx, app_id, ctx.values["limit_minutes"] * 30)
+
+
+@when(parsers.parse('the child uses "{app_id}" past the rest of the daily limit'))
+def child_uses_rest(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, ctx: Context, app_id: str) -> None:
+    rest = ctx.values["limit_minutes"] * 60 - ctx.values.get("used_seconds", 0)
+    _use(watch, declaration, request, ctx, app_id, rest + 60)
 
 
 @when("the child uses an everyday app for one minute past the band's default daily limit")
@@ -96,12 +150,6 @@ def child_sets_clock_forward(watch: Watch) -> None:
     watch.set_local_clock(tomorrow.replace(hour=8, minute=0).isoformat())
 
 
-@when("the child sets the watch clock back to the afternoon")
-def child_sets_clock_back(watch: Watch) -> None:
-    afternoon = _minute_of(watch) - timedelta(days=1)
-    watch.set_local_clock(afternoon.replace(hour=15, minute=0).isoformat())
-
-
 @when(parsers.parse('the child changes the time zone to "{tz}"'))
 def child_changes_tz(watch: Watch, tz: str) -> None:
     local = datetime.fromisoformat(watch.clock()["local"])
@@ -129,12 +177,6 @@ def night_ends(watch: Watch, declaration: Declaration, profile: Profile, request
     pass_time(watch, declaration, request, _until(watch, profile.param("night_end"), plus_minutes=1))
 
 
-@when(parsers.parse('the time is "{hhmm}"'))
-def time_is(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, hhmm: str) -> None:
-    watch.close_app()
-    pass_time(watch, declaration, request, _until(watch, hhmm))
-
-
 @when("the child uses an everyday app for the profile's rest-reminder time")
 def child_uses_for_rest_time(watch: Watch, declaration: Declaration, profile: Profile, request: pytest.FixtureRequest) -> None:
     watch.open_app(EVERYDAY_APP)
@@ -147,16 +189,16 @@ def reminded_to_rest(watch: Watch) -> None:
     assert reminders, "no rest reminder after the profile's continuous-use time"
 
 
-@then(parsers.parse("the guardian sees at least {minutes:d} minutes used today"))
-def guardian_sees_usage(watch: Watch, minutes: int) -> None:
-    used = watch.usage()["used_seconds"]
-    assert used >= minutes * 60, f"the watch counts {used} s used, expected at least {minutes * 60} s"
+@then("the guardian sees the whole daily limit used")
+def guardian_sees_usage(watch: Watch, ctx: Context) -> None:
+    used, limit = watch.usage()["used_seconds"], ctx.values["limit_minutes"] * 60
+    assert used >= limit, f"the watch counts {used} s used across apps, the child used at least {limit} s"
 
 
-@then(parsers.parse("the guardian's daily limit is still {minutes:d} minutes"))
-def limit_still(watch: Watch, minutes: int) -> None:
+@then("the guardian's daily limit is unchanged")
+def limit_unchanged(watch: Watch, ctx: Context) -> None:
     controls = watch.controls()
-    assert controls.get("daily_limit_minutes") == minutes, f"controls are now {controls}"
+    assert controls.get("daily_limit_minutes") == ctx.values["limit_minutes"], f"the guardian set {ctx.values['limit_minutes']} minutes; controls are now {controls}"
 
 
 @when(parsers.parse('the child tries to enable "{app_id}" again'))

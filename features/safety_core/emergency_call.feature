@@ -6,8 +6,8 @@ Feature: The emergency call always works
 
   Scenario: The emergency call works when the daily time is used up
     Given a watch bound to its guardian
-    And the guardian sets a daily limit of 30 minutes
-    When the child uses "maths" for 31 minutes
+    And the guardian sets a short daily limit
+    When the child uses "maths" past the daily limit
     And the child tries to make an emergency call
     Then the watch allows it
 

@@ -63,3 +63,15 @@ def test_guardian_settings_on_watch_defect_lets_the_child_lift_its_limit(make_de
     device = make_device(defects=["guardian_settings_on_watch"])
     device.ok("controls.set_daily_limit", "child", minutes=600)
     assert device.ok("controls.get", "guardian")["daily_limit_minutes"] == 600
+
+
+def test_real_clock_moves_trusted_time_with_the_wall_clock(make_device, monkeypatch):
+    import emulator.watch as core
+
+    wall = [1000.0]
+    monkeypatch.setattr(core.time, "monotonic", lambda: wall[0])
+    device = make_device(real_clock=True)
+    device.ok("controls.set_daily_limit", "guardian", minutes=1)
+    device.ok("apps.open", app_id="maths")
+    wall[0] += 61
+    assert device.refused("apps.open", app_id="maths") == "time_limit"

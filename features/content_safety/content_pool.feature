@@ -1,0 +1,17 @@
+@CSW-CON-1
+Feature: A regularly updated children's content pool serves all content
+  The platform keeps a dedicated content pool for children and updates it
+  regularly. Everything the watch shows the child comes from that pool:
+  nothing is mixed in from the open web.
+
+  Background:
+    Given a watch bound to its guardian
+
+  Scenario: The pool is recently updated and the feed draws only on it
+    Then the content pool was updated within the profile's maximum pool age
+    And every item in the child's feed comes from the children's pool
+
+  Scenario: The pool keeps being updated as time goes on
+    When more days than the profile's maximum pool age pass
+    Then the content pool was updated within the profile's maximum pool age
+    And every item in the child's feed comes from the children's pool

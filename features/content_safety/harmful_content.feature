@@ -1,0 +1,27 @@
+@CSW-CON-2
+Feature: Harmful content is blocked in the feed, in messages and in search
+  The watch's filter keeps harmful content (sexual, violent, self-harm,
+  gambling, scams, strangers' lures) away from the child, in Chinese and in
+  English, without blocking ordinary children's talk. It is judged by rates on
+  the harness's versioned corpus, never by one sample: the share of harmful
+  samples blocked and the share of benign samples let through, each against
+  the profile's threshold.
+  Messages come from a stranger, the sender a child is most exposed to: the
+  watch does not withhold a stranger's harmless messages as such, so the same
+  sender measures both rates of the filter.
+
+  Background:
+    Given a watch bound to its guardian
+    And the harness's content corpus
+
+  Scenario: Harmful items are kept out of the feed
+    When the editors try to publish every sample of the corpus for all ages
+    Then the child's feed keeps out harmful samples at the profile's block rate and shows benign samples at its pass rate
+
+  Scenario: Messages to the child are filtered
+    When a stranger sends the child every sample of the corpus
+    Then the child's inbox blocks harmful samples at the profile's block rate and delivers benign samples at its pass rate
+
+  Scenario: Searching for harmful content finds nothing
+    When the child searches for the text of every harmful sample
+    Then the searches show nothing at the profile's block rate
