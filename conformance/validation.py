@@ -51,13 +51,15 @@ def emulator_violations() -> list[Violation]:
     return [Violation(d.name, d.clauses, defects=(d.name,)) for d in sorted(DEFECTS.values(), key=lambda d: d.name)]
 
 
-def run_suite(output: Path, *, defects: tuple[str, ...] = (), device: str = "emulator", select: str | None = None, timeout_s: float = 600) -> dict:
+def run_suite(output: Path, *, defects: tuple[str, ...] = (), device: str = "emulator", select: str | None = None, keyword: str | None = None, timeout_s: float = 600) -> dict:
     """One `conformance run` in its own process; returns its results.json."""
     command = [sys.executable, "-m", "conformance", "run", "--device", device, "--output", str(output), "--run-id", output.name]
     for name in defects:
         command += ["--defect", name]
     if select:
         command += ["--select", select]
+    if keyword:
+        command += ["--keyword", keyword]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, env=dict(os.environ, PYTHONUNBUFFERED="1"))
     results = output / "results.json"
     if not results.exists():
