@@ -7,11 +7,10 @@ probe, and a feature declared absent that answers its probe is a finding.
 
 from __future__ import annotations
 
-from device_adapters.errors import InconclusiveError, Refused
-from device_adapters.watch import Watch
-
 from conformance.catalogue import Clause
 from conformance.declaration import Declaration
+from device_adapters.errors import InconclusiveError, Refused
+from device_adapters.watch import Watch
 
 # One harmless operation per feature: a device without the feature answers `unsupported`.
 FEATURE_PROBES: dict[str, tuple[str, str, dict]] = {
@@ -20,7 +19,8 @@ FEATURE_PROBES: dict[str, tuple[str, str, dict]] = {
     "content_service": ("content.pool", "guardian", {}),
     "ai_assistant": ("ai.ask", "child", {"prompt": "What is a rainbow?"}),
     "biometrics": ("biometric.verify", "child", {"sample": "live"}),
-    "app_store": ("store.offers", "child", {}),
+    # Installing from the store (the baseline reset after the probe removes the app again).
+    "app_store": ("apps.install", "child", {"app_id": "probe.stopwatch", "name": "Stopwatch", "category": "tool", "source": "store", "signature": "valid"}),
 }
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from pytest_bdd.parser import FeatureParser
 
-
 FEATURES_DIR = Path(os.environ.get("CONFORMANCE_FEATURES", Path(__file__).resolve().parent.parent / "features"))
 CLAUSE_TAG = re.compile(r"^CSW-[A-Z]{3}-\d+$")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -77,7 +77,7 @@ class ConformanceRun:
     def finish(self, interrupted: bool) -> RunResults:
         self.partial.close()
         now = time.time()
-        iso = lambda t: datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds")  # noqa: E731
+        iso = lambda t: datetime.fromtimestamp(t, UTC).isoformat(timespec="seconds")  # noqa: E731
         self.results = RunResults(
             run_id=self.run_id, started=iso(self.started), finished=iso(now), duration_s=now - self.started,
             harness_version=__version__, profile=self.profile, declaration=self.declaration.redacted(),

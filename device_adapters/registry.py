@@ -7,8 +7,9 @@ the object is a callable `(declaration) -> Transport`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import Any, Callable
+from typing import Any
 
 from device_adapters.transport import Transport
 

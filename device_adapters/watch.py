@@ -109,6 +109,13 @@ def _shaped(result: dict[str, Any], shape: type, op: str) -> Any:
     return result
 
 
+def _field(result: dict[str, Any], key: str) -> Any:
+    """One field of a result; a reply without it is malformed (INCONCLUSIVE), not a harness error."""
+    if key not in result:
+        raise MalformedReply(f"reply lacks '{key}' (has {', '.join(sorted(result)) or 'nothing'})")
+    return result[key]
+
+
 def _items(result: dict[str, Any], key: str, shape: type, op: str) -> list[Any]:
     items = result.get(key)
     if not isinstance(items, list):
@@ -163,7 +170,7 @@ class Watch:
 
     def processing_records(self) -> list[dict]:
         """What personal information the device has processed or uploaded (observed, not declared)."""
-        return self.call("privacy.records", "tester")["records"]
+        return _field(self.call("privacy.records", "tester"), "records")
 
     # -- device -----------------------------------------------------------------
 
@@ -264,7 +271,7 @@ class Watch:
         return _items(self.call("payment.bill", role), "transactions", Transaction, "payment.bill")
 
     def store_offers(self) -> list[dict]:
-        return self.call("store.offers", "child")["offers"]
+        return _field(self.call("store.offers", "child"), "offers")
 
     # -- content ----------------------------------------------------------------
 
@@ -272,10 +279,10 @@ class Watch:
         return self.call("content.pool", role)
 
     def content_feed(self) -> list[dict]:
-        return self.call("content.feed", "child")["items"]
+        return _field(self.call("content.feed", "child"), "items")
 
     def search(self, query: str) -> list[dict]:
-        return self.call("content.search", "child", query=query)["items"]
+        return _field(self.call("content.search", "child", query=query), "items")
 
     def open_link(self, url: str, *, role: str = "child") -> dict:
         return self.call("content.open_link", role, url=url)
@@ -294,7 +301,7 @@ class Watch:
         self.call("messages.send", sender_role, account=sender, to=to, text=text)
 
     def inbox(self) -> list[dict]:
-        return self.call("messages.inbox", "child")["messages"]
+        return _field(self.call("messages.inbox", "child"), "messages")
 
     def ask_assistant(self, prompt: str) -> dict:
         return self.call("ai.ask", "child", prompt=prompt)
@@ -320,7 +327,7 @@ class Watch:
         self.call("account.close", role)
 
     def permissions(self, app_id: str, *, role: str = "guardian") -> dict[str, bool]:
-        return self.call("permissions.get", role, app_id=app_id)["permissions"]
+        return _field(self.call("permissions.get", role, app_id=app_id), "permissions")
 
     def request_permission(self, app_id: str, permission: str, *, role: str = "child") -> dict:
         return self.call("permissions.request", role, app_id=app_id, permission=permission)
@@ -348,7 +355,7 @@ class Watch:
 
     def create_account(self, nickname: str, *, kind: str = "child", befriend: bool = False) -> str:
         """Another user of the platform (a classmate, a stranger, a buyer), made by the tester."""
-        return self.call("accounts.create", "tester", nickname=nickname, kind=kind, befriend=befriend)["account"]
+        return _field(self.call("accounts.create", "tester", nickname=nickname, kind=kind, befriend=befriend), "account")
 
     def set_social_enabled(self, enabled: bool, *, role: str = "guardian") -> None:
         self.call("social.set_enabled", role, enabled=enabled)
@@ -361,13 +368,13 @@ class Watch:
         self.call("friends.approve", role, account=account)
 
     def friends(self, *, role: str = "guardian") -> list[str]:
-        return self.call("friends.list", role)["friends"]
+        return _field(self.call("friends.list", role), "friends")
 
     def remove_friend(self, account: str, *, role: str = "guardian") -> None:
         self.call("friends.remove", role, account=account)
 
     def create_post(self, text: str, *, role: str = "child", account: str | None = None) -> str:
-        return self.call("posts.create", role, account=account, text=text)["post_id"]
+        return _field(self.call("posts.create", role, account=account, text=text), "post_id")
 
     def feed(self, *, role: str = "child", account: str | None = None) -> list[Post]:
         return _items(self.call("posts.feed", role, account=account), "posts", Post, "posts.feed")
@@ -377,7 +384,7 @@ class Watch:
 
     def social_surfaces(self) -> list[dict]:
         """Every screen of the social app with its entries, as the child sees them."""
-        return self.call("social.surfaces", "child")["surfaces"]
+        return _field(self.call("social.surfaces", "child"), "surfaces")
 
     def rebind(self, *, new_guardian: str, verification: str | None = None, role: str = "stranger") -> dict:
         args: dict[str, Any] = {"new_guardian": new_guardian}
@@ -387,7 +394,7 @@ class Watch:
 
     def guardian_verification_code(self) -> str:
         """The code the current guardian's app shows to approve a re-binding."""
-        return self.call("guardian.verification_code", "guardian")["code"]
+        return _field(self.call("guardian.verification_code", "guardian"), "code")
 
     def set_contact_exchange(self, enabled: bool, *, role: str = "guardian") -> None:
         self.call("contacts.set_exchange", role, enabled=enabled)
@@ -397,7 +404,7 @@ class Watch:
         return self.call("contacts.exchange", "child", peer_number=peer_number, peer_nickname=peer_nickname, peer_brand=peer_brand)
 
     def contacts(self, *, role: str = "guardian") -> list[dict]:
-        return self.call("contacts.list", role)["contacts"]
+        return _field(self.call("contacts.list", role), "contacts")
 
     def add_contact(self, number: str, name: str, *, role: str = "guardian") -> None:
         self.call("contacts.add", role, number=number, name=name)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from conformance.catalogue import load_profile
+from conformance.declaration import FIXTURES_DIR
 from conformance.features import scenarios
 from conformance.listing import listing
-from conformance.declaration import FIXTURES_DIR
 
 
 def test_every_clause_has_a_scenario():
