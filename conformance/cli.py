@@ -14,8 +14,19 @@ from conformance.declaration import FIXTURES_DIR
 SUITE = Path(__file__).resolve().parent / "suite.py"
 
 
+BLE_TRANSPORTS = {"ble": "a Bluetooth address or advertised name", "ble-virtual": "the HCI spec of a virtual radio, e.g. tcp-client:127.0.0.1:PORT"}
+
+
 def resolve_device(value: str) -> str:
-    """A declaration path, or the name of one shipped in fixtures/devices/ (e.g. 'emulator', 'basic')."""
+    """A declaration path, the name of one shipped in fixtures/devices/ (e.g. 'emulator', 'basic'; 'ble-virtual' is
+    emulator-ble), or 'ble:<address-or-name>' / 'ble-virtual:<hci-spec>': the reference declaration over that link."""
+    transport, colon, address = value.partition(":")
+    if colon and transport in BLE_TRANSPORTS:
+        if not address:
+            raise ConfigError(value, "--device", f"{transport}: needs {BLE_TRANSPORTS[transport]}")
+        return _derived_declaration(transport, address)
+    if value == "ble-virtual":
+        value = "emulator-ble"
     path = Path(value)
     if path.suffix in (".yaml", ".yml") or path.is_file():
         return str(path)
@@ -23,7 +34,30 @@ def resolve_device(value: str) -> str:
     if named.exists():
         return str(named)
     known = ", ".join(sorted(p.stem for p in (FIXTURES_DIR / "devices").glob("*.yaml")))
-    raise ConfigError(value, "--device", f"neither a declaration file nor a shipped device (known: {known})")
+    raise ConfigError(value, "--device", f"neither a declaration file nor a shipped device (known: {known}, ble-virtual, ble:<address-or-name>)")
+
+
+def _derived_declaration(transport: str, address: str) -> str:
+    """A temporary declaration: the reference watch's (fixtures/devices/emulator.yaml) with this transport and address.
+
+    For a watch whose test agent takes the reference IXIT (token, accounts); a
+    certification run wants the device's own declaration (docs/ble.md).
+    """
+    import atexit
+    import os
+    import tempfile
+
+    import yaml
+
+    data = yaml.safe_load((FIXTURES_DIR / "devices" / "emulator.yaml").read_text(encoding="utf-8"))
+    data.update(transport=transport, address=address)
+    data["features"]["ble"] = True  # it is reached over BLE
+    handle, name = tempfile.mkstemp(prefix=f"device-{transport}-", suffix=".yaml")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(f"# derived by `--device {transport}:{address}` from fixtures/devices/emulator.yaml\n")
+        yaml.safe_dump(data, out, allow_unicode=True, sort_keys=False)
+    atexit.register(lambda: os.path.exists(name) and os.unlink(name))
+    return name
 
 
 def pytest_args(args: argparse.Namespace, output: Path, run_id: str) -> list[str]:
@@ -36,6 +70,8 @@ def pytest_args(args: argparse.Namespace, output: Path, run_id: str) -> list[str
         command += ["--tailoring", tailoring]
     for name in args.defect:
         command += ["--defect", name]
+    if args.in_process:
+        command.append("--in-process")
     if args.select:
         command += ["-m", args.select]
     if args.keyword:
@@ -87,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", help="output directory (default: reports/<run-id>)")
     run.add_argument("--run-id", help="name of the run (default: a timestamp)")
     run.add_argument("--defect", action="append", default=[], help="embedded emulator only: switch on a defect (repeatable)")
+    run.add_argument("--in-process", action="store_true", help="embedded emulator only: run it inside the harness process, without HTTP")
     run.add_argument("--select", "-m", help="pytest marker expression over clause ids, e.g. 'CSW-ADD-1 or CSW-PAY-2'")
     run.add_argument("--keyword", "-k", help="pytest keyword expression over scenario names")
     run.set_defaults(func=cmd_run)

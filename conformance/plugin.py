@@ -19,6 +19,7 @@ from conformance.catalogue import Profile, load_profile
 from conformance.datafile import ConfigError
 from conformance.declaration import DEFAULT_DECLARATION, Declaration, load_declaration
 from conformance.emulator_process import start_emulator
+from conformance.in_process import in_process_transport
 from conformance.results import RunResults, ScenarioResult, StepRecord, judge_clauses, write_json
 from conformance.verdicts import Verdict, from_exception
 from device_adapters import registry
@@ -46,6 +47,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--output", default=None, help="directory for results.json and the reports")
     group.addoption("--run-id", default=None, help="name of this run (default: a timestamp)")
     group.addoption("--defect", action="append", default=[], help="start the embedded emulator with this defect (self-validation)")
+    group.addoption("--in-process", action="store_true", help="run the embedded emulator inside this process, without HTTP (same steps and Watch API)")
 
 
 class ConformanceRun:
@@ -134,12 +136,18 @@ def device_watch(request: pytest.FixtureRequest, declaration: Declaration):
     """One connection to the device for the whole run (the embedded emulator is started here)."""
     run = run_of(request.config)
     emulator = None
-    if declaration.embedded:
+    transport = None
+    if declaration.embedded and request.config.option.in_process:
+        transport = in_process_transport(declaration, run.defects)
+    elif declaration.embedded:
         features = [f for f, present in declaration.features.items() if present]
-        emulator = start_emulator(features=features, defects=run.defects, token=declaration.ixit["agent_token"], real_clock=not declaration.ixit["test_clock"])
-        declaration.address = emulator.address
+        # transport ble-virtual: the emulator serves BLE too, and the transport's address is its radio's HCI (docs/ble.md).
+        ble = declaration.transport == "ble-virtual"
+        emulator = start_emulator(features=features, defects=run.defects, token=declaration.ixit["agent_token"], real_clock=not declaration.ixit["test_clock"],
+                                  ble_hci="tcp-server:127.0.0.1:0" if ble else None)
+        declaration.address = emulator.ble_hci if ble else emulator.address
     try:
-        watch = Watch(registry.open_transport(declaration), auth=declaration.ixit["agent_token"])
+        watch = Watch(transport or registry.open_transport(declaration), auth=declaration.ixit["agent_token"])
         try:
             run.device_identity = dict(watch.info())
         except InconclusiveError as exc:
