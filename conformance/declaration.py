@@ -12,7 +12,7 @@ from conformance.datafile import ConfigError, line_of, load_yaml, validate
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 DEFAULT_DECLARATION = FIXTURES_DIR / "devices" / "emulator.yaml"
 EMBEDDED = "embedded"  # address meaning: start the reference emulator for this run
-SECRET_KEYS = ("agent_token", "password")
+SECRET_WORDS = ("token", "password", "secret")  # any key naming one of these is masked
 
 DECLARATION_SCHEMA = {
     "type": "object",
@@ -98,7 +98,7 @@ class Declaration:
 
         def mask(value: Any) -> Any:
             if isinstance(value, dict):
-                return {k: ("***" if k in SECRET_KEYS else mask(v)) for k, v in value.items()}
+                return {k: ("***" if any(word in k for word in SECRET_WORDS) else mask(v)) for k, v in value.items()}
             return value
 
         return mask({

@@ -8,9 +8,10 @@ belongs to, run the handler, commit, reply. Rules live in emulator/rules/.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from emulator import clock
 from emulator.defects import check_names, defect
@@ -24,6 +25,9 @@ GUARDIAN = "guardian-1"
 
 # Functions that every gate lets through (calls with the guardian, emergency call, location).
 BASIC_APPS = ("phone", "sos", "locate")
+
+ACTIVE_STEP_S = 60.0
+IDLE_STEP_S = 600.0
 
 Gate = Callable[["ReferenceWatch", "Call", str], None]
 TickHook = Callable[["ReferenceWatch", float, float], None]
@@ -123,10 +127,15 @@ class ReferenceWatch:
             hook(self, args)
 
     def advance(self, seconds: float) -> None:
-        """Move trusted time forward in steps of at most a minute, letting each rule react at every step."""
+        """Move trusted time forward in steps, letting each rule react at every step.
+
+        Steps are a minute while an app is in use (usage, limits and reminders
+        are judged to the minute) and ten minutes when the watch is idle.
+        """
         remaining = seconds
         while remaining > 0:
-            step = min(60.0, remaining)
+            idle = self.store.doc("device").get("foreground") is None
+            step = min(IDLE_STEP_S if idle else ACTIVE_STEP_S, remaining)
             doc = self.store.doc("clock")
             before = doc["trusted"]
             doc["trusted"] = before + step

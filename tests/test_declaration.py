@@ -53,4 +53,5 @@ def test_missing_file_is_named(tmp_path):
 def test_redaction_masks_secrets():
     redacted = load_declaration(DEFAULT_DECLARATION).redacted()
     assert redacted["ixit"]["agent_token"] == "***"
-    assert "emulator-test-agent-token" not in str(redacted)
+    assert redacted["ixit"]["payment_password"] == "***"
+    assert "emulator-test-agent-token" not in str(redacted) and "246810" not in str(redacted)

@@ -220,7 +220,7 @@ def test_filters_cover_each_verdict_present(page: str, results: RunResults) -> N
 
 
 @pytest.mark.parametrize(("verdict", "status", "words"), [
-    (Verdict.PASS, 0, "Every mandatory clause passes or does not apply"),
+    (Verdict.PASS, 0, "Every mandatory clause tested passes or does not apply"),
     (Verdict.FAIL, 1, "A mandatory clause fails"),
     (Verdict.INCONCLUSIVE, 2, "some could not be judged"),
 ])
@@ -229,6 +229,12 @@ def test_the_outcome_follows_the_exit_status(profile: Profile, verdict: Verdict,
     results = run_of(profile, [], clauses=[clause])
     assert results.exit_status == status
     assert words in render_html(results)
+
+
+def test_untested_mandatory_clauses_are_called_out(page: str, results: RunResults) -> None:
+    untested = sum(c.level == "mandatory" and c.verdict == Verdict.NOT_TESTED for c in results.clauses)
+    assert untested > 0
+    assert f'<div class="note">{untested} <span class="en">mandatory clauses had no scenario run' in page
 
 
 def test_an_interrupted_run_says_so(profile: Profile) -> None:

@@ -40,7 +40,7 @@ ATTENTION = ("FAIL", "EVIDENCE_MISSING", "ERROR", "INCONCLUSIVE", "NOT_TESTED")
 
 # Exit status -> (css class, English, Chinese), mirroring conformance.verdicts.exit_status.
 OUTCOME = {
-    0: ("o-pass", "Every mandatory clause passes or does not apply", "所有强制性条款均通过或不适用"),
+    0: ("o-pass", "Every mandatory clause tested passes or does not apply", "所有已测试的强制性条款均通过或不适用"),
     1: ("o-fail", "A mandatory clause fails", "存在不符合的强制性条款"),
     2: ("o-open", "No mandatory clause fails, but some could not be judged", "没有不符合的强制性条款，但部分条款无法判定"),
 }
@@ -51,6 +51,7 @@ UI: dict[str, tuple[str, str]] = {
     "outcome": ("Overall outcome", "总体结论"),
     "exit": ("exit status", "退出状态"),
     "interrupted": ("The run was interrupted: results are incomplete.", "运行被中断：结果不完整。"),
+    "untested": ("mandatory clauses had no scenario run; the outcome does not cover them.", "条强制性条款未运行任何场景，总体结论不涵盖这些条款。"),
     "run": ("Run", "运行"),
     "run_id": ("Run id", "运行编号"),
     "started": ("Started", "开始时间"),
@@ -104,7 +105,6 @@ UI: dict[str, tuple[str, str]] = {
     "unset": ("not set (not publicly known)", "未设定（未公开）"),
     "scenarios": ("Scenarios", "场景"),
     "no_scenario": ("No scenario ran for this clause.", "没有针对该条款运行任何场景。"),
-    "steps": ("Steps", "步骤"),
     "transcript": ("transcript", "协议记录"),
     "transcripts": ("Protocol transcripts", "协议交互记录"),
     "tx_note": (
@@ -113,9 +113,6 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "exchanges": ("exchanges", "次交互"),
     "no_exchange": ("No exchange with the device was recorded.", "未记录与设备的交互。"),
-    "no_reply": ("no reply", "无应答"),
-    "refused": ("refused", "拒绝"),
-    "ok": ("ok", "成功"),
     "also": ("also", "另见"),
     "footer": (
         "Self-contained: this file loads nothing from the network. Machine-readable results are in results.json beside it.",
@@ -146,6 +143,7 @@ nav a{margin-right:14px}
 .outcome .big{font-size:19px;font-weight:700}
 .o-pass{background:#dafbe1;border-color:#4ac26b}.o-fail{background:#ffebe9;border-color:#ff8182}.o-open{background:#fff8c5;border-color:#d4a72c}
 .warn{color:var(--fail);font-weight:600}
+.note{color:#7d4e00;font-weight:600}
 .outcome .tally{margin-left:auto;white-space:nowrap}
 .mono{font-size:13px}
 details.clause,details.tx,tr[id]{scroll-margin-top:56px}
@@ -282,13 +280,14 @@ JS = """
     }
     return el;
   }
+  function idOf(hash) { try { return decodeURIComponent(hash.slice(1)); } catch (e) { return hash.slice(1); } }
   document.addEventListener("click", function (ev) {
     var a = ev.target.closest && ev.target.closest("a[href^='#']");
-    if (a) { reveal(decodeURIComponent(a.getAttribute("href").slice(1))); }
+    if (a) { reveal(idOf(a.getAttribute("href"))); }
   });
-  window.addEventListener("hashchange", function () { reveal(decodeURIComponent(location.hash.slice(1))); });
+  window.addEventListener("hashchange", function () { reveal(idOf(location.hash)); });
   if (location.hash) {
-    var target = reveal(decodeURIComponent(location.hash.slice(1)));
+    var target = reveal(idOf(location.hash));
     if (target) { target.scrollIntoView(); }
   }
   // Paper has no disclosure triangles: print every clause opened (transcripts stay closed).
@@ -428,6 +427,10 @@ def _header(results: RunResults) -> str:
     status = results.exit_status
     css, en, zh = OUTCOME.get(status, ("o-open", f"exit status {status}", f"退出状态 {status}"))
     interrupted = f'<div class="warn">{_t("interrupted")}</div>' if results.interrupted else ""
+    # The exit status ignores clauses nothing ran for (a --select run); say so rather than let "pass" imply coverage.
+    untested = sum(c.level == "mandatory" and _code(c.verdict) == "NOT_TESTED" for c in results.clauses)
+    if untested:
+        interrupted += f'<div class="note">{untested} {_t("untested")}</div>'
     mandatory = sum(c.level == "mandatory" for c in results.clauses)
     run_card = _dl([
         (_t("run_id"), f'<span class="mono">{_e(results.run_id)}</span>'),
