@@ -106,6 +106,20 @@ def cmd_list(args: argparse.Namespace) -> int:
     return print_listing(resolve_device(args.device), args.profile, as_json=args.json)
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from conformance.selfcheck import passed, print_summary, validate
+
+    output = Path(args.output) if args.output else Path("reports") / f"validate-{datetime.now():%Y%m%d-%H%M%S}"
+    try:
+        matrix = validate(output, names=args.defect, use_sample=args.sample, jobs=args.jobs, in_process=not args.http)
+    except ValueError as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return 4
+    print_summary(matrix)
+    print(f"matrix written to {output / 'detection.json'} and {output / 'detection.html'}")
+    return 0 if passed(matrix) else 1
+
+
 def cmd_emulator(args: argparse.Namespace) -> int:
     from emulator.__main__ import run
 
@@ -133,6 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--profile", default="gb-2027")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.set_defaults(func=cmd_list)
+
+    validate = commands.add_parser("validate", help="self-validation: the suite against every emulator defect (detection matrix)")
+    validate.add_argument("--output", help="output directory (default: reports/validate-<time>)")
+    validate.add_argument("--defect", action="append", help="only these violations (repeatable)")
+    validate.add_argument("--sample", action="store_true", help="a representative sample: one violation per area")
+    validate.add_argument("--jobs", type=int, help="parallel runs (default: the number of cores)")
+    validate.add_argument("--http", action="store_true", help="talk to the emulator over HTTP instead of in-process")
+    validate.set_defaults(func=cmd_validate)
 
     from emulator.__main__ import build_parser as emulator_parser
 

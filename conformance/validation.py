@@ -1,7 +1,9 @@
 """Self-validation: run the suite against the emulator with each defect on, and see what it catches.
 
-A defect is detected when at least one clause it declares FAILs. Each run is
-its own `conformance run` process (its own emulator), so runs go in parallel.
+A defect is detected when at least one clause it declares FAILs. Any other
+clause that FAILs is collateral: justified when the defect names it with a
+reason, unexplained otherwise. Each run is its own `conformance run` process
+with its own emulator, so runs go in parallel on the available cores.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ import json
 import os
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 FAILING = {"FAIL", "EVIDENCE_MISSING"}
+ADVERSE = FAILING | {"ERROR", "INCONCLUSIVE"}
 
 
 @dataclass
@@ -25,6 +29,8 @@ class Violation:
     clauses: tuple[str, ...]
     defects: tuple[str, ...] = ()
     device: str = "emulator"
+    description: str = ""
+    collateral: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -34,6 +40,7 @@ class Detection:
     failing_scenarios: set[str] = field(default_factory=set)
     exit_status: int | None = None
     error: str = ""
+    wall_time_s: float = 0.0
 
     @property
     def detected(self) -> bool:
@@ -43,15 +50,30 @@ class Detection:
     def collateral(self) -> list[str]:
         return sorted(c for c, v in self.clause_verdicts.items() if v in FAILING and c not in self.violation.clauses)
 
+    @property
+    def unexplained_collateral(self) -> list[str]:
+        return [c for c in self.collateral if c not in self.violation.collateral]
+
+    def to_json(self) -> dict:
+        v = self.violation
+        return {
+            "violation": v.name, "defects": list(v.defects), "device": v.device, "description": v.description,
+            "declared_clauses": list(v.clauses), "detected": self.detected,
+            "declared_verdicts": {c: self.clause_verdicts.get(c, "NOT_RUN") for c in v.clauses},
+            "collateral": [{"clause": c, "verdict": self.clause_verdicts[c], "justification": v.collateral.get(c)} for c in self.collateral],
+            "unexplained_collateral": self.unexplained_collateral, "failing_scenarios": sorted(self.failing_scenarios),
+            "exit_status": self.exit_status, "error": self.error, "wall_time_s": round(self.wall_time_s, 2),
+        }
+
 
 def emulator_violations() -> list[Violation]:
     from emulator import rules  # noqa: F401 - defects register at import
     from emulator.defects import DEFECTS
 
-    return [Violation(d.name, d.clauses, defects=(d.name,)) for d in sorted(DEFECTS.values(), key=lambda d: d.name)]
+    return [Violation(d.name, d.clauses, defects=(d.name,), description=d.description, collateral=dict(d.collateral)) for d in sorted(DEFECTS.values(), key=lambda d: d.name)]
 
 
-def run_suite(output: Path, *, defects: tuple[str, ...] = (), device: str = "emulator", select: str | None = None, keyword: str | None = None, timeout_s: float = 600) -> dict:
+def run_suite(output: Path, *, defects: tuple[str, ...] = (), device: str = "emulator", select: str | None = None, keyword: str | None = None, in_process: bool = False, timeout_s: float = 600) -> dict:
     """One `conformance run` in its own process; returns its results.json."""
     command = [sys.executable, "-m", "conformance", "run", "--device", device, "--output", str(output), "--run-id", output.name]
     for name in defects:
@@ -60,6 +82,8 @@ def run_suite(output: Path, *, defects: tuple[str, ...] = (), device: str = "emu
         command += ["--select", select]
     if keyword:
         command += ["--keyword", keyword]
+    if in_process:
+        command.append("--in-process")
     completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, env=dict(os.environ, PYTHONUNBUFFERED="1"))
     results = output / "results.json"
     if not results.exists():
@@ -67,18 +91,19 @@ def run_suite(output: Path, *, defects: tuple[str, ...] = (), device: str = "emu
     return json.loads(results.read_text(encoding="utf-8"))
 
 
-def detect(violation: Violation, output_root: Path, *, declared_only: bool = True) -> Detection:
+def detect(violation: Violation, output_root: Path, *, declared_only: bool = True, in_process: bool = False) -> Detection:
     select = " or ".join(violation.clauses) if declared_only else None
+    started = time.perf_counter()
     try:
-        data = run_suite(output_root / violation.name, defects=violation.defects, device=violation.device, select=select)
+        data = run_suite(output_root / violation.name, defects=violation.defects, device=violation.device, select=select, in_process=in_process)
     except (RuntimeError, subprocess.TimeoutExpired) as exc:
-        return Detection(violation, {}, error=str(exc))
-    verdicts = {c["id"]: c["verdict"] for c in data["clauses"] if c["scenarios"] or not declared_only}
+        return Detection(violation, {}, error=str(exc), wall_time_s=time.perf_counter() - started)
+    verdicts = {c["id"]: c["verdict"] for c in data["clauses"] if c["scenarios"]}
     failing = {s["nodeid"] for c in data["clauses"] for s in c["scenarios"] if s["verdict"] == "FAIL"}
-    return Detection(violation, verdicts, failing, data["exit_status"])
+    return Detection(violation, verdicts, failing, data["exit_status"], wall_time_s=time.perf_counter() - started)
 
 
-def detection_matrix(violations: list[Violation], output_root: Path, *, jobs: int | None = None, declared_only: bool = True) -> list[Detection]:
+def detection_matrix(violations: list[Violation], output_root: Path, *, jobs: int | None = None, declared_only: bool = True, in_process: bool = False) -> list[Detection]:
     jobs = jobs or os.cpu_count() or 2
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(lambda v: detect(v, output_root, declared_only=declared_only), violations))
+        return list(pool.map(lambda v: detect(v, output_root, declared_only=declared_only, in_process=in_process), violations))

@@ -6,7 +6,7 @@ the guardian's time zone; the display clock is for show.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 GUARDIAN_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -26,7 +26,7 @@ def parse_tz(text: str) -> timezone:
     """'+08:00', 'UTC-05:00' or 'Z' into a fixed offset."""
     text = text.strip().removeprefix("UTC")
     if text in ("", "Z"):
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     hours, _, minutes = text.lstrip("+-").partition(":")
     return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes or 0)))

@@ -14,14 +14,16 @@ class Defect:
     name: str
     clauses: tuple[str, ...]
     description: str
+    # Other clauses it also breaks, each with the reason (a self-validation run lists any other FAIL as unexplained).
+    collateral: tuple[tuple[str, str], ...] = ()
 
 
 DEFECTS: dict[str, Defect] = {}
 
 
-def defect(name: str, clauses: tuple[str, ...] | list[str], description: str) -> str:
+def defect(name: str, clauses: tuple[str, ...] | list[str], description: str, collateral: dict[str, str] | None = None) -> str:
     """Register a defect (rules modules call this at import) and return its name."""
-    DEFECTS[name] = Defect(name, tuple(clauses), description)
+    DEFECTS[name] = Defect(name, tuple(clauses), description, tuple((collateral or {}).items()))
     return name
 
 

@@ -8,8 +8,9 @@ apply to every operation of that app alike).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 Handler = Callable[..., dict[str, Any] | None]
 

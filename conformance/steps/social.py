@@ -114,10 +114,6 @@ def _burst_below_quota(profile: Profile) -> int:
     return burst
 
 
-def _friends(watch: Watch, role: str) -> list[str]:
-    return watch.friends(role=role)
-
-
 def _feed_likes(watch: Watch) -> dict[str, int]:
     """post id -> likes, as the child's feed shows them."""
     return {p["post_id"]: p["likes"] for p in watch.feed()}
@@ -376,25 +372,25 @@ def not_a_friend(watch: Watch, ctx: Context, who: str) -> None:
     account, _ = _account(ctx, who)
     # Both views: a defect may hide a friend from one of them.
     for role in ("guardian", "child"):
-        assert account not in _friends(watch, role), f"{who} ({account}) is on the child's friend list as the {role} sees it, without the guardian's approval"
+        assert account not in watch.friends(role=role), f"{who} ({account}) is on the child's friend list as the {role} sees it"
 
 
 @then(parsers.re(f"{OTHER} is among the child's friends in the guardian's app"))
 def a_friend(watch: Watch, ctx: Context, who: str) -> None:
     account, _ = _account(ctx, who)
-    friends = _friends(watch, "guardian")
+    friends = watch.friends(role="guardian")
     assert account in friends, f"{who} ({account}) is missing from the guardian's friend list {friends}"
 
 
 @then("the guardian's friend list shows every friend on the child's watch")
 def guardian_sees_all_friends(watch: Watch) -> None:
-    hidden = sorted(set(_friends(watch, "child")) - set(_friends(watch, "guardian")))
+    hidden = sorted(set(watch.friends(role="child")) - set(watch.friends(role="guardian")))
     assert not hidden, f"the child's watch has friends the guardian's app does not show: {hidden}"
 
 
 @then("the guardian's friend list holds no more friends than the profile's friend cap")
 def within_friend_cap(watch: Watch, profile: Profile) -> None:
-    cap, friends = int(profile.param("friend_cap")), _friends(watch, "guardian")
+    cap, friends = int(profile.param("friend_cap")), watch.friends(role="guardian")
     assert len(friends) <= cap, f"the child has {len(friends)} friends, above the profile's cap of {cap}"
 
 

@@ -47,7 +47,6 @@ POOL_HOST = "pool.kids.example"  # links under https://pool.kids.example/ stay i
 POOL_REFRESH_DAYS = 7  # editors' regular update cycle
 STALE_SNAPSHOT_DAYS = 400  # how old the factory snapshot is on a watch that never updates
 QR_PREFIX = "qr:"
-HARMFUL_CATEGORIES = ("sexual", "violence", "self_harm", "gambling", "scam", "stranger_contact")
 
 STALE_POOL = defect("stale_content_pool", ["CSW-CON-1"], "The pool is a factory snapshot over a year old that the platform never refreshes: its update date never moves.")
 OFF_POOL = defect("off_pool_content", ["CSW-CON-1"], "The feed mixes in trending items pulled from the open web, outside the children's pool.")
@@ -59,7 +58,6 @@ SEARCH_UNFILTERED = defect("search_unfiltered", ["CSW-CON-2"], "Search queries a
 NO_TIERS = defect("no_age_tiering", ["CSW-CON-3"], "Every pool item is served to every child whatever the item's minimum age.")
 LINKS_OPEN = defect("links_open_freely", ["CSW-CON-4"], "Any link opens, inside the pool or not, without the guardian.")
 QR_OPEN = defect("qr_codes_open_freely", ["CSW-CON-4"], "Links are checked when tapped, but a scanned QR code opens whatever it points to.")
-LINK_SUBSTRING = defect("link_check_by_substring", ["CSW-CON-4"], "A link counts as inside the pool when the pool's host name appears anywhere in it (e.g. in a query string).")
 ASSISTANT_ANYTHING = defect("assistant_answers_anything", ["CSW-CON-5"], "The assistant answers every prompt, harmful or not.")
 ASSISTANT_VALUES = defect("assistant_ignores_social_values", ["CSW-CON-5"], "The assistant refuses harmful content but helps with cheating, bullying or lying.")
 REPORTS_IGNORED = defect("reports_ignored", ["CSW-CON-6"], "Reports are recorded but the reported item stays in the pool.")
@@ -200,7 +198,8 @@ def harmful_category(w: ReferenceWatch, text: str, *, from_stranger: bool = Fals
 
 
 def _pool(w: ReferenceWatch) -> dict:
-    return w.store.doc("content_pool", {"updated_at": w.now, "next_update": 0})
+    # A watch whose store predates the pool starts it now.
+    return w.store.doc("content_pool") or {"updated_at": w.now, "next_update": 0}
 
 
 def _touch_pool(w: ReferenceWatch) -> None:
@@ -235,15 +234,16 @@ def _regular_update(w: ReferenceWatch, before: float, step: float) -> None:
     """Every POOL_REFRESH_DAYS the editors add their next pick and the pool counts as updated."""
     if w.defective(STALE_POOL):
         return
+    now = before + step  # the clock document already says so; reading it again on every tick is slow
     pool = _pool(w)
-    if w.now - pool["updated_at"] < POOL_REFRESH_DAYS * 86400:
+    if now - pool["updated_at"] < POOL_REFRESH_DAYS * 86400:
         return
     updates = filter_data().get("updates", [])
     if updates:
         entry = updates[pool["next_update"] % len(updates)]
         _add_item(w, entry["title"], entry["text"], int(entry["min_age"]), "editors")
         pool["next_update"] += 1
-    pool["updated_at"] = w.now
+    pool["updated_at"] = now
     w.store.put_doc("content_pool", pool)
 
 
@@ -284,7 +284,7 @@ def _own_child(call: Call) -> None:
 @operation("content.pool", roles=("guardian", "tester"), feature="content_service")
 def content_pool(w: ReferenceWatch, call: Call) -> dict:
     count = w.store.scalar("SELECT count(*) FROM content_items WHERE removed = 0")
-    return {"pool_id": POOL_ID, "updated_at": clock.iso(_pool(w)["updated_at"]), "item_count": int(count), "refresh_days": POOL_REFRESH_DAYS}
+    return {"pool_id": POOL_ID, "updated_at": clock.iso(_pool(w)["updated_at"]), "item_count": int(count), "refresh_days": POOL_REFRESH_DAYS, "base_url": f"https://{POOL_HOST}/"}
 
 
 @operation("content.publish", roles=("tester",), feature="content_service")
@@ -307,7 +307,7 @@ def content_feed(w: ReferenceWatch, call: Call) -> dict:
     _own_child(call)
     items = [_describe(r) for r in _served(w)]
     if w.defective(OFF_POOL):
-        items = _web_items() + items
+        items += _web_items()
     return {"items": items}
 
 
@@ -351,10 +351,8 @@ def _decode(url: str) -> tuple[str, bool]:
     return url.strip(), False
 
 
-def in_pool(w: ReferenceWatch, url: str) -> bool:
+def in_pool(url: str) -> bool:
     """Whether `url` is a page of the children's pool: https on the pool's own host, nothing else."""
-    if w.defective(LINK_SUBSTRING):
-        return POOL_HOST in url.lower()
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
@@ -371,7 +369,7 @@ def content_open_link(w: ReferenceWatch, call: Call) -> dict:
         raise Refusal("bad_request", "empty link")
     free = w.defective(LINKS_OPEN) or (scanned and w.defective(QR_OPEN))
     approved = w.store.one("SELECT 1 FROM link_approvals WHERE url = ?", (url,)) is not None
-    if not (free or approved or in_pool(w, url)):
+    if not (free or approved or in_pool(url)):
         raise Refusal("approval_required", "this link leads outside the children's pool: ask your guardian")
     return {"opened": True, "url": url}
 

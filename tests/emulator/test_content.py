@@ -245,11 +245,6 @@ def test_qr_codes_open_freely_defect(make_device):
     assert device.ok("content.open_link", url="qr:" + OUTSIDE)["url"] == OUTSIDE
 
 
-def test_link_check_by_substring_defect(make_device):
-    device = make_device(defects=["link_check_by_substring"])
-    assert device.ok("content.open_link", url="https://evil.example/?r=pool.kids.example")["opened"] is True
-
-
 # -- reports (CON-6) ---------------------------------------------------------------
 
 

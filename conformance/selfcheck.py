@@ -1,0 +1,85 @@
+"""`conformance validate`: the detection matrix of the suite over the emulator's defects.
+
+The conformant emulator must get no adverse verdict; each defect must be
+caught by a clause it declares; other FAILs are collateral, to be justified
+by the defect or removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from conformance.declaration import FIXTURES_DIR
+from conformance.validation import ADVERSE, Detection, Violation, detection_matrix, emulator_violations, run_suite
+
+NO_EVIDENCE = FIXTURES_DIR / "validation" / "no-evidence.yaml"
+
+
+def all_violations() -> list[Violation]:
+    phy = tuple(f"CSW-PHY-{n}" for n in range(1, 7))
+    return [*emulator_violations(), Violation("declaration_without_evidence", phy, device=str(NO_EVIDENCE), description="The declaration cites no lab report, or a blank one, for physical clauses.")]
+
+
+def sample(violations: list[Violation]) -> list[Violation]:
+    """A representative few: the first violation (by name) of each area, so every area is exercised."""
+    chosen: dict[str, Violation] = {}
+    for violation in violations:
+        area = violation.clauses[0].split("-")[1]
+        chosen.setdefault(area, violation)
+    return list(chosen.values())
+
+
+def validate(output: Path, *, names: list[str] | None = None, use_sample: bool = False, jobs: int | None = None, in_process: bool = True) -> dict:
+    violations = all_violations()
+    if names:
+        unknown = sorted(set(names) - {v.name for v in violations})
+        if unknown:
+            raise ValueError(f"unknown defect(s): {', '.join(unknown)}")
+        violations = [v for v in violations if v.name in names]
+    elif use_sample:
+        violations = sample(violations)
+    output.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    conformant = run_suite(output / "runs" / "conformant", in_process=in_process)
+    false_verdicts = {c["id"]: c["verdict"] for c in conformant["clauses"] if c["verdict"] in ADVERSE}
+    rows: list[Detection] = detection_matrix(violations, output / "runs", jobs=jobs, declared_only=False, in_process=in_process)
+    wall = time.perf_counter() - started
+    detected = sum(r.detected for r in rows)
+    matrix = {
+        "schema": "conformance-detection/1",
+        "violations": len(rows),
+        "detected": detected,
+        "detection_rate": round(detected / len(rows), 4) if rows else None,
+        "conformant_adverse_verdicts": false_verdicts,
+        "false_fail_count": sum(v in ("FAIL", "EVIDENCE_MISSING") for v in false_verdicts.values()),
+        "unexplained_collateral_count": sum(len(r.unexplained_collateral) for r in rows),
+        "wall_time_s": round(wall, 1),
+        "jobs": jobs or os.cpu_count(),
+        "transport": "in-process" if in_process else "http",
+        "clauses": [c["id"] for c in conformant["clauses"]],
+        "rows": [r.to_json() | {"verdicts": r.clause_verdicts} for r in rows],
+    }
+    (output / "detection.json").write_text(json.dumps(matrix, ensure_ascii=False, indent=2), encoding="utf-8")
+    from conformance.reporting.detection import write_detection_html
+
+    write_detection_html(matrix, output / "detection.html")
+    return matrix
+
+
+def passed(matrix: dict) -> bool:
+    return matrix["detected"] == matrix["violations"] and not matrix["conformant_adverse_verdicts"] and matrix["unexplained_collateral_count"] == 0
+
+
+def print_summary(matrix: dict) -> None:
+    for row in matrix["rows"]:
+        mark = "caught" if row["detected"] else "MISSED"
+        extra = f"  collateral: {', '.join(c['clause'] + ('' if c['justification'] else '(!)') for c in row['collateral'])}" if row["collateral"] else ""
+        print(f"{mark:7} {row['violation']:38} {' '.join(row['declared_clauses'])}{extra}{'  ERROR: ' + row['error'][:200] if row['error'] else ''}")
+    print(
+        f"\n{matrix['violations']} violations, {matrix['detected']} detected (rate {matrix['detection_rate']}); "
+        f"false FAILs on the conformant emulator: {matrix['false_fail_count']} (adverse verdicts: {matrix['conformant_adverse_verdicts'] or 'none'}); "
+        f"unexplained collateral: {matrix['unexplained_collateral_count']}; wall time {matrix['wall_time_s']} s on {matrix['jobs']} jobs ({matrix['transport']})"
+    )
