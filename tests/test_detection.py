@@ -1,36 +1,30 @@
-"""The suite's detection power: it flags no conformant watch, and every defect of the emulator is caught.
+"""The suite's detection power: it flags no conformant watch, and every violation is caught.
 
 Each scenario must also fail under at least one violation of its clause, so
-that no scenario is a check that cannot fail.
+that no scenario is a check that cannot fail. The per-violation runs select
+the violation's own clauses and run in-process (same steps and Watch API);
+a sample of violations runs the full suite to look for unexplained collateral.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from conformance.validation import Violation, detection_matrix, emulator_violations, run_suite
+from conformance.selfcheck import all_violations, passed, validate
+from conformance.validation import detection_matrix, run_suite
 
-ROOT = Path(__file__).resolve().parent.parent
-NO_EVIDENCE = ROOT / "tests" / "data" / "no-evidence.yaml"
-
-
-def violations() -> list[Violation]:
-    found = emulator_violations()
-    if NO_EVIDENCE.exists():
-        found.append(Violation("declaration_without_evidence", tuple(f"CSW-PHY-{n}" for n in range(1, 7)), device=str(NO_EVIDENCE)))
-    return found
+VIOLATIONS = all_violations()
 
 
 @pytest.fixture(scope="session")
 def conformant(tmp_path_factory) -> dict:
+    """The full suite over HTTP, as the README's main command runs it."""
     return run_suite(tmp_path_factory.mktemp("conformant") / "run")
 
 
 @pytest.fixture(scope="session")
 def matrix(tmp_path_factory) -> dict:
-    rows = detection_matrix(violations(), tmp_path_factory.mktemp("matrix"))
+    rows = detection_matrix(VIOLATIONS, tmp_path_factory.mktemp("matrix"), in_process=True)
     return {row.violation.name: row for row in rows}
 
 
@@ -40,7 +34,7 @@ def test_conformant_emulator_gets_no_adverse_verdict(conformant):
     assert conformant["exit_status"] == 0
 
 
-@pytest.mark.parametrize("name", [v.name for v in violations()])
+@pytest.mark.parametrize("name", [v.name for v in VIOLATIONS])
 def test_violation_is_detected(matrix, name):
     row = matrix[name]
     assert not row.error, row.error
@@ -52,3 +46,9 @@ def test_every_scenario_fails_under_some_violation(conformant, matrix):
     caught = set().union(*(row.failing_scenarios for row in matrix.values()))
     never = sorted(name for nodeid, name in scenarios.items() if nodeid not in caught)
     assert not never, f"{len(never)} scenario(s) never fail under any violation: {never}"
+
+
+def test_sample_of_violations_over_the_full_suite_has_no_unexplained_collateral(tmp_path):
+    result = validate(tmp_path / "validate", use_sample=True)
+    assert passed(result), {r["violation"]: (r["detected"], r["unexplained_collateral"]) for r in result["rows"]} | {"conformant": result["conformant_adverse_verdicts"]}
+    assert (tmp_path / "validate" / "detection.html").exists()
