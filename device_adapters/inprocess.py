@@ -8,7 +8,8 @@ so nothing passes that a real transport would not.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from device_adapters.errors import MalformedReply
 from device_adapters.transport import Transport

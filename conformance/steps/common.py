@@ -8,8 +8,9 @@ inconclusive.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from pytest_bdd import given, parsers, then, when
