@@ -62,7 +62,8 @@ def _derived_declaration(transport: str, address: str) -> str:
 
 def pytest_args(args: argparse.Namespace, output: Path, run_id: str) -> list[str]:
     command = [
-        str(SUITE), "-p", "conformance.plugin", "-p", "no:cacheprovider", "-q", "--no-header", "-rN",
+        # no:locust: installing Locust registers a pytest plugin whose --host and gevent fixtures must stay out of the run.
+        str(SUITE), "-p", "conformance.plugin", "-p", "no:cacheprovider", "-p", "no:locust", "-q", "--no-header", "-rN",
         "--device", resolve_device(args.device), "--profile", args.profile, "--output", str(output), "--run-id", run_id,
         "--alluredir", str(output / "allure-results"), "-o", "console_output_style=classic",
     ]

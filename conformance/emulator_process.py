@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LISTENING = "EMULATOR LISTENING "
+BLE_HCI = "EMULATOR BLE HCI "  # with --ble-hci: the HCI spec a central connects to (docs/ble.md)
 
 
 class EmulatorStartError(RuntimeError):
@@ -20,6 +21,7 @@ class EmulatorStartError(RuntimeError):
 class EmulatorProcess:
     process: subprocess.Popen
     address: str
+    ble_hci: str | None = None
 
     def stop(self, timeout_s: float = 5.0) -> None:
         if self.process.poll() is None:
@@ -37,8 +39,8 @@ class EmulatorProcess:
         self.stop()
 
 
-def start_emulator(*, features: list[str], defects: list[str] = (), db: Path | None = None, token: str | None = None, host: str = "127.0.0.1", port: int = 0, timeout_s: float = 20.0, real_clock: bool = False) -> EmulatorProcess:
-    """Launch `python -m emulator` and wait until it announces its address."""
+def start_emulator(*, features: list[str], defects: list[str] = (), db: Path | None = None, token: str | None = None, host: str = "127.0.0.1", port: int = 0, timeout_s: float = 20.0, real_clock: bool = False, ble_hci: str | None = None) -> EmulatorProcess:
+    """Launch `python -m emulator` and wait until it announces its address (and, with `ble_hci`, its BLE face's HCI)."""
     command = [sys.executable, "-m", "emulator", "--host", host, "--port", str(port), "--features", ",".join(features)]
     if real_clock:
         command.append("--real-clock")
@@ -48,16 +50,27 @@ def start_emulator(*, features: list[str], defects: list[str] = (), db: Path | N
         command += ["--db", str(db)]
     if token is not None:
         command += ["--token", token]
+    if ble_hci is not None:
+        command += ["--ble-hci", ble_hci]
     root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    first_line: list[str] = []
-    reader = threading.Thread(target=lambda: first_line.append(process.stdout.readline()), daemon=True)
+    wanted = [LISTENING] + ([BLE_HCI] if ble_hci is not None else [])
+    announced: dict[str, str] = {}
+
+    def read_announcements() -> None:
+        # The BLE face announces before the HTTP one; read until every wanted line came (or the output ends).
+        while not all(prefix in announced for prefix in wanted):
+            line = process.stdout.readline()
+            if not line:
+                return
+            announced.update({prefix: line.strip()[len(prefix):] for prefix in wanted if line.startswith(prefix)})
+
+    reader = threading.Thread(target=read_announcements, daemon=True)
     reader.start()
     reader.join(timeout_s)
-    line = first_line[0].strip() if first_line else ""
-    if not line.startswith(LISTENING):
+    if not all(prefix in announced for prefix in wanted):
         process.kill()
         _, stderr = process.communicate(timeout=5)
-        raise EmulatorStartError(f"the emulator did not start ({' '.join(command)}): {stderr.strip()[-800:] or line or 'no output'}")
-    return EmulatorProcess(process, line[len(LISTENING):])
+        raise EmulatorStartError(f"the emulator did not start ({' '.join(command)}): {stderr.strip()[-800:] or 'no announcement of ' + ', '.join(p.strip() for p in wanted if p not in announced)}")
+    return EmulatorProcess(process, announced[LISTENING], announced.get(BLE_HCI))

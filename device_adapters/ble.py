@@ -277,15 +277,19 @@ class BleTransport(Transport):
         self._address: str | None = None
         self._message = 0
         self._pending: _Pending | None = None
+        self._closed = False
         # Figures kept for the evidence and the tests.
         self.connections = 0
         self.stale_chunks = 0
+        self.att_mtu: int | None = None
         self.value_size: int | None = None
 
     # -- Transport ---------------------------------------------------------------
 
     def exchange(self, message: dict[str, Any]) -> Any:
         op = str(message.get("op", "?"))
+        if self._closed:
+            raise TransportError(f"{self.describe()}: {op} after the transport was closed")
         payload = json.dumps(message, ensure_ascii=False).encode("utf-8")
         # The coroutine keeps its own time; this outer limit only guards against a wedged loop.
         limit = self.timeout_s + self.connect_timeout_s + 5
@@ -302,14 +306,17 @@ class BleTransport(Transport):
         where = self._label
         if self._address and self._address != self.target:
             where += f" ({self._address})"
-        if self.value_size:
-            where += f", ATT MTU {self.value_size + 3}"
+        if self.att_mtu:
+            where += f", ATT MTU {self.att_mtu}"
         return where
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         try:
             self._loop.run(self._disconnect(), 10)
-        except Exception:  # noqa: BLE001 - closing must not fail the run
+        except Exception:  # closing must not fail the run
             pass
         self._loop.stop()
 
@@ -332,7 +339,7 @@ class BleTransport(Transport):
             raise DeviceTimeout(f"no complete reply from {self.describe()} to {op} (message {pending.message}) within {self.timeout_s:g} s: {pending.progress()}") from exc
         except (TransportError, MalformedReply):
             raise
-        except Exception as exc:  # noqa: BLE001 - any backend failure is a transport fault
+        except Exception as exc:  # any backend failure is a transport fault
             if pending.future.done() and not pending.future.cancelled() and pending.future.exception() is not None:
                 raise pending.future.exception() from exc
             raise TransportError(f"{self.describe()}: {op} (message {pending.message}) failed: {type(exc).__name__}: {exc} ({pending.progress()})") from exc
@@ -343,7 +350,9 @@ class BleTransport(Transport):
 
     def _chunk_size(self) -> int:
         # bleak's portable view of the negotiated MTU: the largest value one ATT PDU carries (MTU - 3).
-        self.value_size = value_size(self._request_char.max_write_without_response_size + 3)
+        # Read at each exchange: some stacks report the exchanged MTU only a while after connecting.
+        self.att_mtu = self._request_char.max_write_without_response_size + 3
+        self.value_size = value_size(self.att_mtu)
         return self.value_size
 
     async def _ensure_connected(self) -> None:
@@ -362,7 +371,7 @@ class BleTransport(Transport):
         except TransportError:
             await self._disconnect()
             raise
-        except Exception as exc:  # noqa: BLE001 - bleak and backends raise their own types
+        except Exception as exc:  # bleak and backends raise their own types
             await self._disconnect()
             raise TransportError(f"could not {what} {self.describe()}: {type(exc).__name__}: {exc}") from exc
         self.connections += 1
@@ -410,7 +419,7 @@ class BleTransport(Transport):
         try:
             async with asyncio.timeout(5):
                 await client.disconnect()
-        except Exception:  # noqa: BLE001 - already gone is fine
+        except Exception:  # already gone is fine
             pass
 
     # -- callbacks, on the loop --------------------------------------------------

@@ -23,7 +23,24 @@ def _http(declaration: Any) -> Transport:
     return HttpTransport(declaration.address, timeout_s=declaration.timeout_s)
 
 
-_BUILTIN: dict[str, TransportFactory] = {"http": _http}
+def _ble(declaration: Any) -> Transport:
+    """A watch over the air: `address` is its Bluetooth address (a UUID on macOS) or its advertised name."""
+    from device_adapters.ble import BleTransport
+
+    return BleTransport(declaration.address, timeout_s=declaration.timeout_s)
+
+
+def _ble_virtual(declaration: Any) -> Transport:
+    """The same adapter on the radio-free link: `address` is the virtual radio's HCI spec, e.g. tcp-client:127.0.0.1:PORT."""
+    from device_adapters.ble import BleTransport
+    from device_adapters.ble_virtual import VirtualBleakClient, VirtualBleakScanner
+
+    # The only peripheral on a virtual radio is the watch: take the first one advertising the DTP service.
+    return BleTransport(None, timeout_s=declaration.timeout_s, scanner_backend=VirtualBleakScanner, client_backend=VirtualBleakClient,
+                        backend_kwargs={"hci": declaration.address}, label=f"ble-virtual://{declaration.address}")
+
+
+_BUILTIN: dict[str, TransportFactory] = {"http": _http, "ble": _ble, "ble-virtual": _ble_virtual}
 
 
 def factories() -> dict[str, TransportFactory]:

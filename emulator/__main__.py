@@ -20,6 +20,7 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument("--features", default=",".join(ALL_FEATURES), help="comma-separated optional features this model has")
     parser.add_argument("--token", default=DEFAULT_TOKEN, help="test-agent token requests must carry")
     parser.add_argument("--real-clock", action="store_true", help="trusted time also moves with the wall clock (a watch without a test clock)")
+    parser.add_argument("--ble-hci", metavar="tcp-server:HOST:PORT", help="also serve over BLE on a virtual radio whose HCI for centrals listens here (port 0: a free one, announced on stdout)")
     parser.add_argument("--list-defects", action="store_true", help="list the defects and exit")
     return parser
 
@@ -39,6 +40,16 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"emulator: {exc}", file=sys.stderr)
         return 2
+    if args.ble_hci:
+        from emulator.ble import ANNOUNCEMENT, SharedWatch, serve_in_background
+
+        watch = SharedWatch(watch)  # the BLE face runs on its own thread
+        try:
+            spec = serve_in_background(watch, args.ble_hci)
+        except (ValueError, OSError, TimeoutError) as exc:
+            print(f"emulator: BLE face: {exc}", file=sys.stderr)
+            return 2
+        print(f"{ANNOUNCEMENT}{spec}", flush=True)
     serve(watch, args.host, args.port)
     return 0
 

@@ -41,6 +41,11 @@ class _HciConnection(StreamPacketSource):
         self.controller: Controller | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # asyncio sets TCP_NODELAY only on sockets made with proto=IPPROTO_TCP; without it Nagle and
+        # delayed ACKs hold each small HCI packet back by 40 ms.
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.radio.centrals += 1
         self.controller = _controller(f"central-{self.radio.centrals}", self.radio.link, host_source=self, host_sink=StreamPacketSink(transport))
 
@@ -48,13 +53,13 @@ class _HciConnection(StreamPacketSource):
         controller, self.controller = self.controller, None
         if controller is None:
             return
+        controller.host = None  # nobody left to hear HCI events
         # A host that vanished without disconnecting must not leave the peripheral connected (and so silent) forever.
         for connection in list(controller.le_connections.values()):
             try:
                 controller.on_hci_disconnect_command(hci.HCI_Disconnect_Command(connection_handle=connection.handle, reason=hci.HCI_REMOTE_USER_TERMINATED_CONNECTION_ERROR))
-            except Exception:  # noqa: BLE001 - best effort on the way out
+            except Exception:  # best effort on the way out
                 logger.debug("could not end a connection of a departed central", exc_info=True)
-        controller.host = None
         self.radio.link.remove_controller(controller)
 
 
@@ -93,7 +98,7 @@ class VirtualRadio:
         return f"tcp-client:{host}:{port}"
 
     def peripheral(self, name: str, address: str) -> Device:
-        """A bumble Device on a controller of its own on this link (power it on, add services, advertise)."""
+        """A bumble Device on a controller of its own on this link (call on the radio's loop; then power on, add services, advertise)."""
         controller = _controller(f"peripheral-{name}", self.link)
         return Device(name=name, address=hci.Address(address), host=Host(controller, controller))
 

@@ -22,7 +22,7 @@ SHORT_VIDEO = defect("preinstalled_short_video", ["CSW-APP-1"], "A short-video a
 SPLASH_AD = defect("splash_ad", ["CSW-APP-2"], "The preinstalled content app opens with a splash-screen advertisement.")
 SIDELOAD = defect("sideload_allowed", ["CSW-APP-3"], "Apps can be side-loaded from outside the store.")
 MALWARE = defect("malware_not_detected", ["CSW-APP-3"], "A package flagged as malicious installs like any other.")
-NO_APPROVAL = defect("install_without_approval", ["CSW-APP-4"], "A newly installed app is usable before the guardian approves it.")
+NO_APPROVAL = defect("install_without_approval", ["CSW-APP-4"], "A newly installed app is usable before the guardian approves it.", collateral={'CSW-APP-5': 'a generative-AI app the child installs becomes usable without the guardian like any other'})
 AI_CHAT = defect("preinstalled_ai_chat", ["CSW-APP-5"], "A generative-AI chat app is preinstalled.")
 AI_INSTALL = defect("ai_install_unblockable", ["CSW-APP-5"], "The guardian's approval of generative-AI apps is skipped: they install ready to use.")
 DISABLE_IGNORED = defect("app_disable_ignored", ["CSW-ADD-7"], "An app the guardian disabled still opens.")

@@ -50,9 +50,9 @@ QR_PREFIX = "qr:"
 
 STALE_POOL = defect("stale_content_pool", ["CSW-CON-1"], "The pool is a factory snapshot over a year old that the platform never refreshes: its update date never moves.")
 OFF_POOL = defect("off_pool_content", ["CSW-CON-1"], "The feed mixes in trending items pulled from the open web, outside the children's pool.")
-MISSES_GAMBLING = defect("filter_misses_gambling", ["CSW-CON-2"], "The filter has no gambling terms: betting, casino and lottery content passes.")
-MISSES_CHINESE = defect("filter_misses_chinese", ["CSW-CON-2"], "The filter only loads its English term lists: harmful Chinese text passes.")
-OVERBLOCKS = defect("filter_overblocks", ["CSW-CON-2"], "A blunt single-word filter ('kill', 'shot', '死', '打') blocks ordinary children's talk as well.")
+MISSES_GAMBLING = defect("filter_misses_gambling", ["CSW-CON-2"], "The filter has no gambling terms: betting, casino and lottery content passes.", collateral={'CSW-CON-5': 'the assistant screens prompts with the same filter'})
+MISSES_CHINESE = defect("filter_misses_chinese", ["CSW-CON-2"], "The filter only loads its English term lists: harmful Chinese text passes.", collateral={'CSW-CON-5': 'the assistant screens prompts with the same filter'})
+OVERBLOCKS = defect("filter_overblocks", ["CSW-CON-2"], "A blunt single-word filter ('kill', 'shot', '死', '打') blocks ordinary children's talk as well.", collateral={'CSW-CON-5': 'the assistant screens prompts with the same filter, so it refuses ordinary questions too'})
 STRANGERS_UNFILTERED = defect("stranger_messages_unfiltered", ["CSW-CON-2"], "Messages from strangers reach the child's inbox without passing the filter.")
 SEARCH_UNFILTERED = defect("search_unfiltered", ["CSW-CON-2"], "Search queries are not filtered and fall back to open-web results.")
 NO_TIERS = defect("no_age_tiering", ["CSW-CON-3"], "Every pool item is served to every child whatever the item's minimum age.")

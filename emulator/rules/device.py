@@ -9,9 +9,9 @@ from emulator.defects import defect
 from emulator.operations import Refusal, operation
 from emulator.watch import ALL_FEATURES, CHILD, GUARDIAN, Call, ReferenceWatch, on_reset
 
-REBOOT_DROPS_CONTROLS = defect("reboot_drops_controls", ["CSW-ADD-8"], "A reboot restores the factory time controls (no limit, no periods).")
-RESET_DROPS_BINDING = defect("factory_reset_drops_binding", ["CSW-ADD-8"], "A factory reset started on the watch succeeds without the guardian and removes the guardian binding and limits.")
-CLOCK_TRUSTED = defect("limits_follow_display_clock", ["CSW-ADD-6"], "Limits, periods and night hours are judged on the watch's display clock, which the child can change.")
+REBOOT_DROPS_CONTROLS = defect("reboot_drops_controls", ["CSW-ADD-8"], "A reboot restores the factory time controls (no limit, no periods).", collateral={'CSW-ADD-6': 'a reboot that drops the limit also gives the child fresh time'})
+RESET_DROPS_BINDING = defect("factory_reset_drops_binding", ["CSW-ADD-8"], "A factory reset started on the watch succeeds without the guardian and removes the guardian binding and limits.", collateral={'CSW-PAY-3': "a reset that drops the guardian takes the guardian's bill with it"})
+CLOCK_TRUSTED = defect("limits_follow_display_clock", ["CSW-ADD-6", "CSW-ADD-2"], "Limits, periods and night hours are judged on the watch's display clock, which the child can change.")
 
 # Reset hooks of other modules read this to wipe controls as a factory reset would.
 FACTORY_CONTROL_DOCS = ("controls", "usage")

@@ -17,7 +17,7 @@ table("CREATE TABLE IF NOT EXISTS contacts (number TEXT PRIMARY KEY, name TEXT N
 GUARDIAN_NUMBER = "13800000001"
 EMERGENCY_NUMBER = "110"
 
-SOS_BLOCKED = defect("emergency_blocked_when_limited", ["CSW-SAF-1"], "The emergency call is refused once today's time is used up or at night, like any other app.")
+SOS_BLOCKED = defect("emergency_blocked_when_limited", ["CSW-SAF-1"], "The emergency call is refused once today's time is used up or at night, like any other app.", collateral={'CSW-ADD-1': 'ADD-1 keeps the basic functions when time is used up; the emergency call is one', 'CSW-ADD-2': 'outside the usable periods the basic functions stay, the emergency call among them', 'CSW-ADD-4': 'the night block must leave the emergency call'})
 SOS_CHARGING = defect("emergency_blocked_while_charging", ["CSW-SAF-1", "CSW-SAF-2"], "While charging even the emergency call is refused.")
 SOS_SOCIAL_OFF = defect("emergency_blocked_when_social_off", ["CSW-SAF-1"], "Switching social features off also switches off the emergency call (they share one messaging service).")
 LOCATION_STALE = defect("location_stale", ["CSW-SAF-3"], "The guardian is shown the first position of the day, never updated as the child moves.")

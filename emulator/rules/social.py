@@ -43,7 +43,7 @@ ANONYMOUS_STRANGER = "stranger"
 METHODS = ("nearby", "remote")
 
 SWITCH_IGNORED = defect("social_switch_ignored", ["CSW-SOC-1"], "Switching social features off in the guardian's app changes nothing on the watch.")
-NO_APPROVAL = defect("friends_without_approval", ["CSW-SOC-2"], "A friend request becomes a friendship at once, without the guardian's approval.")
+NO_APPROVAL = defect("friends_without_approval", ["CSW-SOC-2"], "A friend request becomes a friendship at once, without the guardian's approval.", collateral={'CSW-SOC-6': 'a friend the guardian removed comes straight back without the guardian'})
 REMOTE_STRANGER = defect("remote_stranger_add", ["CSW-SOC-2"], "Strangers can be added (and can add the child) remotely, by id or search.")
 CAP_IGNORED = defect("friend_cap_ignored", ["CSW-SOC-2"], "No friend cap: approvals go through beyond the firmware's cap.")
 LEADERBOARD = defect("likes_leaderboard", ["CSW-SOC-3"], "The social app has a 'Top likes' leaderboard of accounts ranked by likes received.")
@@ -58,7 +58,7 @@ QUOTA_RACE = defect(
 )
 REBIND_UNVERIFIED = defect("rebind_without_verification", ["CSW-SOC-5"], "The child's account can be re-bound to another guardian without the current guardian's verification.")
 REBIND_KEEPS_LIKES = defect("rebind_keeps_likes", ["CSW-SOC-5"], "Re-binding wipes the watch's data but moves the child's posts and the likes they received to the new guardian.")
-FRIENDS_HIDDEN = defect("friend_list_hidden", ["CSW-SOC-6"], "The guardian's friend list omits friends the child added nearby (watches bumped together).")
+FRIENDS_HIDDEN = defect("friend_list_hidden", ["CSW-SOC-6"], "The guardian's friend list omits friends the child added nearby (watches bumped together).", collateral={'CSW-SOC-2': "the guardian's approval is judged by the friend list the guardian sees"})
 REMOVE_IGNORED = defect("remove_friend_ignored", ["CSW-SOC-6"], "Removing a friend in the guardian's app is acknowledged but the friendship stays.")
 EXCHANGE_UNCONTROLLED = defect("exchange_uncontrolled", ["CSW-SOC-7"], "Contact exchange works even after the guardian switched it off.")
 EXCHANGE_BRAND_LOCKED = defect("exchange_brand_locked", ["CSW-SOC-7"], "Contact exchange works only with watches of the same brand.")

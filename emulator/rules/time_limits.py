@@ -17,7 +17,7 @@ DEFAULT_DAILY_MINUTES = ((8, 40), (14, 60))  # (under age, minutes)
 NIGHT = ("22:00", "06:00")
 REST_REMINDER_MINUTES = 30
 
-LIMIT_IGNORED = defect("daily_limit_ignored", ["CSW-ADD-1"], "The guardian's daily limit is stored but never enforced (the firmware default still applies).")
+LIMIT_IGNORED = defect("daily_limit_ignored", ["CSW-ADD-1"], "The guardian's daily limit is stored but never enforced (the firmware default still applies).", collateral={'CSW-ADD-6': "the tricks checked by ADD-6 are tried against the guardian's limit; a limit never enforced cannot hold against them either"})
 LIMIT_BLOCKS_EXEMPT = defect("limit_blocks_exempted_apps", ["CSW-ADD-1"], "Apps the guardian exempted are blocked with the rest when the daily time is used up.")
 PERIODS_IGNORED = defect("periods_ignored", ["CSW-ADD-2"], "Usable periods are stored but never enforced.")
 NO_DEFAULT = defect("no_default_limit", ["CSW-ADD-3"], "With no limit set by the guardian, use is unlimited.")
