@@ -92,7 +92,8 @@ def run_suite(output: Path, *, defects: tuple[str, ...] = (), device: str = "emu
 
 
 def detect(violation: Violation, output_root: Path, *, declared_only: bool = True, in_process: bool = False) -> Detection:
-    select = " or ".join(violation.clauses) if declared_only else None
+    # A defect's own clauses and those it justifies breaking: each is a place it must be seen.
+    select = " or ".join([*violation.clauses, *violation.collateral]) if declared_only else None
     started = time.perf_counter()
     try:
         data = run_suite(output_root / violation.name, defects=violation.defects, device=violation.device, select=select, in_process=in_process)

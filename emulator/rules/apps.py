@@ -27,6 +27,7 @@ AI_CHAT = defect("preinstalled_ai_chat", ["CSW-APP-5"], "A generative-AI chat ap
 AI_INSTALL = defect("ai_install_unblockable", ["CSW-APP-5"], "The guardian's approval of generative-AI apps is skipped: they install ready to use.")
 DISABLE_IGNORED = defect("app_disable_ignored", ["CSW-ADD-7"], "An app the guardian disabled still opens.")
 STORE_HARMFUL = defect("store_installs_harmful_apps", ["CSW-APP-1"], "The app store installs games, web novels, short video and live streaming like any other app.")
+REINSTALL_RESETS = defect("reinstall_resets_usage", ["CSW-ADD-6"], "Used time is kept in the app's own data, so uninstalling and reinstalling the app clears today's count.")
 GUARDIAN_REMOVABLE = defect("guardian_component_removable", ["CSW-SEC-3"], "The child can uninstall or force-stop the guardian component.")
 
 # (app_id, name, category, system, feature)
@@ -136,6 +137,8 @@ def apps_uninstall(w: ReferenceWatch, call: Call) -> dict:
     row = app_row(w, call.arg("app_id", str))
     _protect_system(w, row, "uninstalled")
     w.store.execute("DELETE FROM apps WHERE app_id = ?", (row["app_id"],))
+    if w.defective(REINSTALL_RESETS):
+        w.store.execute("DELETE FROM documents WHERE name = 'usage'")
     if row["app_id"] == "guardian":
         supervision_off(w)
     return {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from emulator import clock
 from emulator.defects import defect
@@ -11,7 +12,7 @@ from emulator.watch import ALL_FEATURES, CHILD, GUARDIAN, Call, ReferenceWatch, 
 
 REBOOT_DROPS_CONTROLS = defect("reboot_drops_controls", ["CSW-ADD-8"], "A reboot restores the factory time controls (no limit, no periods).", collateral={'CSW-ADD-6': 'a reboot that drops the limit also gives the child fresh time'})
 RESET_DROPS_BINDING = defect("factory_reset_drops_binding", ["CSW-ADD-8"], "A factory reset started on the watch succeeds without the guardian and removes the guardian binding and limits.", collateral={'CSW-PAY-3': "a reset that drops the guardian takes the guardian's bill with it"})
-CLOCK_TRUSTED = defect("limits_follow_display_clock", ["CSW-ADD-6", "CSW-ADD-2"], "Limits, periods and night hours are judged on the watch's display clock, which the child can change.")
+CLOCK_TRUSTED = defect("limits_follow_display_clock", ["CSW-ADD-6", "CSW-ADD-2", "CSW-ADD-4"], "Limits, periods and night hours are judged on the watch's display clock, which the child can change.")
 
 # Reset hooks of other modules read this to wipe controls as a factory reset would.
 FACTORY_CONTROL_DOCS = ("controls", "usage")
@@ -27,7 +28,9 @@ def rule_time(w: ReferenceWatch) -> float:
     """The time the watch judges its rules on: trusted time (or the display clock, when defective)."""
     doc = w.store.doc("clock")
     if w.defective(CLOCK_TRUSTED):
-        return doc["trusted"] + doc["display_offset"]
+        # The display's wall time read as if it were the guardian's: clock and time-zone changes both move it.
+        shown = datetime.fromtimestamp(doc["trusted"] + doc["display_offset"], clock.parse_tz(doc["display_tz"]))
+        return shown.replace(tzinfo=clock.GUARDIAN_TZ).timestamp()
     return doc["trusted"]
 
 

@@ -75,3 +75,16 @@ def test_real_clock_moves_trusted_time_with_the_wall_clock(make_device, monkeypa
     device.ok("apps.open", app_id="maths")
     wall[0] += 61
     assert device.refused("apps.open", app_id="maths") == "time_limit"
+
+
+def test_reinstall_keeps_the_day_and_its_defect_does_not(make_device):
+    for defects, refused in (([], True), (["reinstall_resets_usage"], False)):
+        device = make_device(defects=defects)
+        device.ok("controls.set_daily_limit", "guardian", minutes=10)
+        device.ok("apps.open", app_id="camera")
+        device.ok("clock.advance", "tester", seconds=11 * 60)
+        device.ok("apps.uninstall", app_id="camera")
+        device.ok("apps.install", app_id="camera", name="Camera", category="tool")
+        device.ok("apps.approve", "guardian", app_id="camera")
+        reply = device.send("apps.open", app_id="camera")
+        assert (not reply["ok"]) is refused, reply
