@@ -32,6 +32,7 @@ Feature: Used time cannot be reset by tricks
     And the child tries to open an everyday app
     Then the watch refuses
 
+  @needs_app_store
   Scenario: Reinstalling the app does not reset the day
     When the child uses "camera" past the daily limit
     And the child uninstalls and reinstalls "camera"
