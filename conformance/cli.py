@@ -127,6 +127,12 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    from conformance.load.command import run_command
+
+    return run_command(args, resolve_device)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="conformance", description="Conformance harness for GB 46859-2025 children's smartwatches.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -162,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     emulator = commands.add_parser("emulator", help="serve the reference watch on its own")
     emulator_parser(emulator)
     emulator.set_defaults(func=cmd_emulator)
+
+    from conformance.load.command import add_arguments as load_arguments
+
+    load = commands.add_parser("load", help="the like-load suite: stress the social core on Locust, then audit it (docs/load.md)")
+    load_arguments(load)
+    load.set_defaults(func=cmd_load)
     return parser
 
 

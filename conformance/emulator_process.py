@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 LISTENING = "EMULATOR LISTENING "
 BLE_HCI = "EMULATOR BLE HCI "  # with --ble-hci: the HCI spec a central connects to (docs/ble.md)
@@ -22,6 +24,7 @@ class EmulatorProcess:
     process: subprocess.Popen
     address: str
     ble_hci: str | None = None
+    errors: IO[str] | None = None
 
     def stop(self, timeout_s: float = 5.0) -> None:
         if self.process.poll() is None:
@@ -31,6 +34,9 @@ class EmulatorProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        for stream in (self.process.stdout, self.errors):
+            if stream is not None:
+                stream.close()
 
     def __enter__(self) -> EmulatorProcess:
         return self
@@ -54,7 +60,9 @@ def start_emulator(*, features: list[str], defects: list[str] = (), db: Path | N
         command += ["--ble-hci", ble_hci]
     root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # stderr to a file, not a pipe: nobody reads it while the run goes on, and a full pipe would block the emulator.
+    errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, env=env)
     wanted = [LISTENING] + ([BLE_HCI] if ble_hci is not None else [])
     announced: dict[str, str] = {}
 
@@ -71,6 +79,9 @@ def start_emulator(*, features: list[str], defects: list[str] = (), db: Path | N
     reader.join(timeout_s)
     if not all(prefix in announced for prefix in wanted):
         process.kill()
-        _, stderr = process.communicate(timeout=5)
+        process.wait(5)
+        errors.seek(0)
+        stderr = errors.read()
+        errors.close()
         raise EmulatorStartError(f"the emulator did not start ({' '.join(command)}): {stderr.strip()[-800:] or 'no announcement of ' + ', '.join(p.strip() for p in wanted if p not in announced)}")
-    return EmulatorProcess(process, announced[LISTENING], announced.get(BLE_HCI))
+    return EmulatorProcess(process, announced[LISTENING], announced.get(BLE_HCI), errors)

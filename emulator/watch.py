@@ -8,6 +8,7 @@ belongs to, run the handler, commit, reply. Rules live in emulator/rules/.
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,7 @@ GATES: list[Gate] = []
 TICK_HOOKS: list[TickHook] = []
 RESET_HOOKS: list[ResetHook] = []
 
-SETTINGS_ON_WATCH = defect("guardian_settings_on_watch", ["CSW-SEC-2", "CSW-ADD-1", "CSW-ADD-7", "CSW-PAY-2"], "The watch's own settings app can change the guardian's controls (limits, disabled apps, payment limits).")
+SETTINGS_ON_WATCH = defect("guardian_settings_on_watch", ["CSW-SEC-2", "CSW-ADD-1", "CSW-ADD-7", "CSW-PAY-2", "CSW-SOC-1"], "The watch's own settings app can change the guardian's controls (limits, disabled apps, payment limits).")
 # The guardian's controls that the defect above exposes on the watch.
 GUARDIAN_CONTROLS = ("controls.set_daily_limit", "controls.set_periods", "apps.set_enabled", "payment.set_limits", "social.set_enabled")
 AGENT_ACCEPTS_ANYONE = defect("agent_accepts_unauthenticated", ["CSW-SEC-4"], "The test agent answers requests that carry no token.")
@@ -157,23 +158,55 @@ class ReferenceWatch:
     # -- dispatch ------------------------------------------------------------------
 
     def handle(self, message: Any) -> dict[str, Any]:
-        message_id = str(message.get("id", "?")) if isinstance(message, dict) else "?"
-        try:
-            call, operation = self._admit(message)
+        """Handle one request: a batch of one, so there is a single path from message to reply."""
+        return self.handle_batch([message])[0]
+
+    def handle_batch(self, messages: list[Any]) -> list[dict[str, Any]]:
+        """Handle several requests in one transaction with one commit (group commit); replies come in request order.
+
+        Each admitted request runs in its own SAVEPOINT, so a refused or failed
+        request undoes only its own writes and the batch commits the rest. The
+        replies exist only once the commit is done: a server that sends them
+        after this returns acknowledges nothing that a crash could lose.
+        """
+        replies: list[dict[str, Any] | None] = [None] * len(messages)
+        admitted: list[tuple[int, Call, Any]] = []
+        for index, message in enumerate(messages):
+            try:
+                call, operation = self._admit(message)
+                admitted.append((index, call, operation))
+            except Refusal as refusal:
+                replies[index] = _refusal_reply(message, refusal)
+        if admitted:
             self.store.begin()
             try:
                 if self.real_clock:
-                    self._follow_wall_clock()
-                if operation.app and call.is_own_child:
-                    self.check_app(call, operation.app)
-                result = operation.handler(self, call) or {}
+                    self._follow_wall_clock()  # once: the batch commits at one instant
+                for index, call, operation in admitted:
+                    replies[index] = self._run_in_savepoint(messages[index], call, operation)
                 self.store.commit()
             except BaseException:
                 self.store.rollback()
                 raise
-            return {"dtp": 1, "id": message_id, "ok": True, "result": result}
+        return replies  # type: ignore[return-value] - every slot is filled above
+
+    def _run_in_savepoint(self, message: dict, call: Call, operation: Any) -> dict[str, Any]:
+        self.store.execute("SAVEPOINT request")
+        try:
+            if operation.app and call.is_own_child:
+                self.check_app(call, operation.app)
+            result = operation.handler(self, call) or {}
         except Refusal as refusal:
-            return {"dtp": 1, "id": message_id, "ok": False, "error": {"code": refusal.code, "reason": refusal.reason}}
+            self.store.execute("ROLLBACK TO request")
+            return _refusal_reply(message, refusal)
+        except Exception as exc:
+            # One request's bug must not cost the batch its commit: it alone is undone and answered `internal`.
+            self.store.execute("ROLLBACK TO request")
+            traceback.print_exc()
+            return _refusal_reply(message, Refusal("internal", f"{type(exc).__name__}: {exc}"))
+        finally:
+            self.store.execute("RELEASE request")
+        return {"dtp": 1, "id": str(message["id"]), "ok": True, "result": result}
 
     def _admit(self, message: Any) -> tuple[Call, Any]:
         if not isinstance(message, dict) or message.get("dtp") != 1:
@@ -200,3 +233,8 @@ class ReferenceWatch:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _refusal_reply(message: Any, refusal: Refusal) -> dict[str, Any]:
+    message_id = str(message.get("id", "?")) if isinstance(message, dict) else "?"
+    return {"dtp": 1, "id": message_id, "ok": False, "error": {"code": refusal.code, "reason": refusal.reason}}
