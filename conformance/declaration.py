@@ -93,6 +93,11 @@ class Declaration:
     def has(self, feature: str) -> bool:
         return self.features.get(feature, False)
 
+    @property
+    def present_features(self) -> list[str]:
+        """The optional features declared present (what the embedded emulator is started with)."""
+        return [f for f, present in self.features.items() if present]
+
     def redacted(self) -> dict[str, Any]:
         """The declaration as exported with the results, secrets masked."""
 

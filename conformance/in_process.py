@@ -9,6 +9,6 @@ from device_adapters.inprocess import InProcessTransport
 def in_process_transport(declaration: Declaration, defects: list[str]) -> InProcessTransport:
     from emulator.watch import ReferenceWatch
 
-    features = [f for f, present in declaration.features.items() if present]
+    features = declaration.present_features
     watch = ReferenceWatch(":memory:", defects=defects, features=features, token=declaration.ixit["agent_token"], real_clock=not declaration.ixit["test_clock"])
     return InProcessTransport(watch.handle, on_close=watch.close, label=f"in-process reference emulator ({declaration.model})")

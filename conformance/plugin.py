@@ -140,7 +140,7 @@ def device_watch(request: pytest.FixtureRequest, declaration: Declaration):
     if declaration.embedded and request.config.option.in_process:
         transport = in_process_transport(declaration, run.defects)
     elif declaration.embedded:
-        features = [f for f, present in declaration.features.items() if present]
+        features = declaration.present_features
         # transport ble-virtual: the emulator serves BLE too, and the transport's address is its radio's HCI (docs/ble.md).
         ble = declaration.transport == "ble-virtual"
         emulator = start_emulator(features=features, defects=run.defects, token=declaration.ixit["agent_token"], real_clock=not declaration.ixit["test_clock"],

@@ -40,13 +40,6 @@ class ScenarioResult:
         data["verdict"] = self.verdict.value
         return data
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ScenarioResult:
-        data = dict(data)
-        data["verdict"] = Verdict(data["verdict"])
-        data["steps"] = [StepRecord(**s) for s in data.get("steps", [])]
-        return cls(**data)
-
 
 @dataclass
 class ClauseResult:

@@ -72,14 +72,6 @@ def request(op: str, role: str, args: dict[str, Any] | None = None, *, account: 
     return message
 
 
-def ok(message_id: str, result: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"dtp": VERSION, "id": message_id, "ok": True, "result": result or {}}
-
-
-def error(message_id: str, code: str, reason: str = "") -> dict[str, Any]:
-    return {"dtp": VERSION, "id": message_id, "ok": False, "error": {"code": code, "reason": reason}}
-
-
 def result_of(sent: dict[str, Any], reply: Any) -> dict[str, Any]:
     """Check a reply against the request it answers; return its result or raise."""
     errors = sorted(_REPLY_VALIDATOR.iter_errors(reply), key=lambda e: e.path)

@@ -29,7 +29,6 @@ class CpuSampler:
     pid_of: Callable[[], int | None]
     interval_s: float = 1.0
     samples: list[tuple[float, float]] = field(default_factory=list)  # (wall time, share of one core over the last interval)
-    total_s: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -52,11 +51,6 @@ class CpuSampler:
             now = time.time()
             if cpu is not None:
                 used = cpu - last_cpu if pid == last_pid else cpu  # a restarted process starts from zero
-                self.total_s += max(0.0, used)
                 self.samples.append((now, max(0.0, used) / (now - last_t)))
                 last_pid, last_cpu = pid, cpu
             last_t = now
-
-    def mean_share(self) -> float:
-        """Mean share of one core over the samples (1.0 = one core busy all the time)."""
-        return sum(s for _, s in self.samples) / len(self.samples) if self.samples else 0.0

@@ -227,7 +227,7 @@ def _start_target(host: str | None, db: Path | None, output: Path, declaration: 
         stale.unlink(missing_ok=True)
     if seeded_db is not None:
         shutil.copyfile(seeded_db, db)
-    features = [f for f, present in declaration.features.items() if present]
+    features = declaration.present_features
     target = Target("", db, features=features, defects=defects, token=token)
     target.emulator = start_emulator(features=features, defects=defects, db=db, token=token)
     target.url = target.emulator.address

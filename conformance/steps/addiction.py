@@ -15,7 +15,6 @@ from device_adapters.watch import Watch
 
 # An ordinary app every watch has; its use counts against the child's time.
 EVERYDAY_APP = "maths"
-OTHER_APP = "camera"
 
 
 def _minute_of(watch: Watch) -> datetime:
