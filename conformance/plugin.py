@@ -37,6 +37,7 @@ TRANSCRIPT_SLICE_KEY = pytest.StashKey[list]()
 MARK_KEY = pytest.StashKey[int]()
 WATCH_KEY = pytest.StashKey[Watch]()
 CLOCK_MODE_KEY = pytest.StashKey[str]()
+NOTES_KEY = pytest.StashKey[list]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -161,6 +162,13 @@ def device_watch(request: pytest.FixtureRequest, declaration: Declaration):
 
 
 @pytest.fixture
+def note(request: pytest.FixtureRequest):
+    """note(text): record in the scenario's evidence how a step judged (e.g. which rule it fell back on)."""
+    notes = request.node.stash.setdefault(NOTES_KEY, [])
+    return notes.append
+
+
+@pytest.fixture
 def watch(request: pytest.FixtureRequest, device_watch: Watch, declaration: Declaration) -> Watch:
     """The device, restored to the test baseline; its exchanges from here on are this scenario's evidence."""
     request.node.stash[MARK_KEY] = device_watch.transcript.mark()
@@ -246,7 +254,7 @@ def _record(item: pytest.Item, verdict: Verdict, reason: str, duration: float) -
     run.record(ScenarioResult(
         nodeid=item.nodeid, name=name, feature=info["feature"], feature_file=info["feature_file"], clauses=_clauses_of(item),
         verdict=verdict, reason=reason[:2000], duration_s=round(duration, 4), steps=item.stash.get(STEPS_KEY, []),
-        transcript=transcript, clock_mode=item.stash.get(CLOCK_MODE_KEY, ""),
+        transcript=transcript, clock_mode=item.stash.get(CLOCK_MODE_KEY, ""), notes=item.stash.get(NOTES_KEY, []),
     ))
 
 

@@ -34,6 +34,7 @@ class ScenarioResult:
     steps: list[StepRecord] = field(default_factory=list)
     transcript: list[dict[str, Any]] = field(default_factory=list)
     clock_mode: str = ""
+    notes: list[str] = field(default_factory=list)  # how a step judged, where the profile left it a choice
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -62,3 +62,11 @@ def test_without_a_test_clock_the_shortest_limit_is_waited_out_in_real_time(tmp_
     night = run_suite(tmp_path / "night", device=str(device), select="CSW-ADD-4")
     clause = next(c for c in night["clauses"] if c["id"] == "CSW-ADD-4")
     assert clause["verdict"] == "INCONCLUSIVE" and "test clock" in clause["reason"], clause["reason"]
+
+
+def test_a_step_says_how_it_judged_in_the_evidence(tmp_path):
+    """Where the profile leaves a number open (security_update_min_years), the scenario's notes say which rule was used."""
+    data = run_suite(tmp_path / "run", select="CSW-SEC-1", in_process=True)
+    notes = [n for c in data["clauses"] for s in c["scenarios"] for n in s["notes"]]
+    assert any("security_update_min_years" in n for n in notes), notes
+    assert "security_update_min_years" in (tmp_path / "run" / "report.html").read_text(encoding="utf-8")

@@ -509,6 +509,7 @@ def _scenario_in_clause(scenario: ScenarioResult, clause_id: str, anchors: dict[
     facts = [f'<code title="{_e(scenario.feature)}">{_e(scenario.feature_file)}</code>', _e(_duration(scenario.duration_s))]
     if scenario.clock_mode:
         facts.append(_e(scenario.clock_mode))
+    facts.extend(f"<em>{_e(text)}</em>" for text in scenario.notes)
     others = [c for c in scenario.clauses if c != clause_id]
     if others:
         facts.append(f"{_t('also')}: {_clause_links(others, clause_ids)}")
