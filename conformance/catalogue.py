@@ -115,6 +115,31 @@ PARAMETER_SCHEMAS: dict[str, dict] = {
     "bot_like_burst": {"type": "integer", "minimum": 1},
 }
 
+# How a device's own value is judged against each parameter: a watch may always be stricter than the
+# profile, never looser. at_most: the device's value may be lower (a shorter limit, a lower cap);
+# at_least: higher (a longer support period, a higher block rate); covers: the device's window must
+# contain the profile's (a longer night); includes: the device keeps at least these; exactly: the value
+# itself is the requirement (a band's ages, a reminder due after this long of continuous use).
+DIRECTIONS = ("at_most", "at_least", "covers", "includes", "exactly")
+PARAMETER_DIRECTIONS: dict[str, str] = {
+    "basic_functions": "includes",
+    "harmful_app_categories": "includes",
+    "security_update_min_years": "at_least",
+    "default_passwords": "includes",
+    "content_block_rate_min": "at_least",
+    "content_pass_rate_min": "at_least",
+    "content_pool_max_age_days": "at_most",
+    "age_bands": "at_most",  # each band's daily limit and payment caps; its ages are exact
+    "night_start": "covers",
+    "night_end": "covers",
+    "rest_reminder_minutes": "exactly",
+    "location_max_error_m": "at_most",
+    "friend_cap": "at_most",
+    "daily_like_quota": "at_most",
+    "bot_like_burst": "at_most",
+}
+assert set(PARAMETER_DIRECTIONS) == set(PARAMETER_SCHEMAS) and set(PARAMETER_DIRECTIONS.values()) <= set(DIRECTIONS)
+
 LAYER_SCHEMA = {
     "type": "object",
     "required": ["layer", "source", "parameters"],
@@ -162,6 +187,10 @@ class Parameter:
     layer: str
     source: str
 
+    @property
+    def direction(self) -> str:
+        return PARAMETER_DIRECTIONS[self.name]
+
 
 @dataclass
 class Profile:
@@ -179,6 +208,18 @@ class Profile:
             return self.parameters[name].value
         except KeyError:
             raise KeyError(f"profile {self.name} sets no parameter '{name}'") from None
+
+    def admits(self, name: str, observed: float, required: float | None = None) -> bool:
+        """Whether a device's own number meets parameter `name` in its direction (`required`: a value derived from it)."""
+        direction = PARAMETER_DIRECTIONS[name]
+        required = self.param(name) if required is None else required
+        if direction == "at_most":
+            return observed <= required
+        if direction == "at_least":
+            return observed >= required
+        if direction == "exactly":
+            return observed == required
+        raise ValueError(f"parameter '{name}' is judged as '{direction}', not as a number")
 
     def age_band(self, band_id: str) -> dict:
         for band in self.param("age_bands"):

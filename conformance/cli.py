@@ -71,6 +71,8 @@ def pytest_args(args: argparse.Namespace, output: Path, run_id: str) -> list[str
         command += ["--tailoring", tailoring]
     for name in args.defect:
         command += ["--defect", name]
+    for name in args.variant:
+        command += ["--variant", name]
     if args.in_process:
         command.append("--in-process")
     if args.select:
@@ -144,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", help="output directory (default: reports/<run-id>)")
     run.add_argument("--run-id", help="name of the run (default: a timestamp)")
     run.add_argument("--defect", action="append", default=[], help="embedded emulator only: switch on a defect (repeatable)")
+    run.add_argument("--variant", action="append", default=[], help="embedded emulator only: switch on a conformant variant (repeatable; must change no verdict)")
     run.add_argument("--in-process", action="store_true", help="embedded emulator only: run it inside the harness process, without HTTP")
     run.add_argument("--select", "-m", help="pytest marker expression over clause ids, e.g. 'CSW-ADD-1 or CSW-PAY-2'")
     run.add_argument("--keyword", "-k", help="pytest keyword expression over scenario names")

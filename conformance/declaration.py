@@ -12,6 +12,11 @@ from conformance.datafile import ConfigError, line_of, load_yaml, validate
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 DEFAULT_DECLARATION = FIXTURES_DIR / "devices" / "emulator.yaml"
 EMBEDDED = "embedded"  # address meaning: start the reference emulator for this run
+# The apps the scenarios name, by the protocol's reference ids: the basic functions (calling the guardian,
+# the emergency call, location), the guardian's supervision component, and two ordinary preinstalled apps.
+APP_ROLES = ("phone", "sos", "locate", "guardian", "maths", "camera")
+# The profile's basic functions (parameter basic_functions) and the app that serves each.
+BASIC_FUNCTION_APPS = {"call_guardian": "phone", "emergency_call": "sos", "location": "locate"}
 SECRET_WORDS = ("token", "password", "secret")  # any key naming one of these is masked
 
 DECLARATION_SCHEMA = {
@@ -51,6 +56,12 @@ DECLARATION_SCHEMA = {
                 "payment_password": {"type": "string", "description": "the payment password the guardian sets on consent"},
                 "baseline_child_age": {"type": "integer", "minimum": 3, "maximum": 13},
                 "max_wait_s": {"type": "number", "minimum": 0, "description": "longest real-time wait a step may take without a test clock"},
+                "apps": {
+                    "type": "object",
+                    "description": "the device's own package id for each app the scenarios name (docs/protocol.md 7.3); unnamed ones keep the scenario's id",
+                    "propertyNames": {"enum": list(APP_ROLES)},
+                    "additionalProperties": {"type": "string", "minLength": 1},
+                },
             },
         },
         "evidence": {
@@ -66,7 +77,7 @@ DECLARATION_SCHEMA = {
             "type": "object",
             "additionalProperties": False,
             "description": "only for address 'embedded': how to start the reference emulator",
-            "properties": {"defects": {"type": "array", "items": {"type": "string"}}},
+            "properties": {"defects": {"type": "array", "items": {"type": "string"}}, "variants": {"type": "array", "items": {"type": "string"}}},
         },
     },
 }

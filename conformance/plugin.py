@@ -48,6 +48,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--output", default=None, help="directory for results.json and the reports")
     group.addoption("--run-id", default=None, help="name of this run (default: a timestamp)")
     group.addoption("--defect", action="append", default=[], help="start the embedded emulator with this defect (self-validation)")
+    group.addoption("--variant", action="append", default=[], help="start the embedded emulator with this conformant variant (self-validation)")
     group.addoption("--in-process", action="store_true", help="run the embedded emulator inside this process, without HTTP (same steps and Watch API)")
 
 
@@ -61,7 +62,9 @@ class ConformanceRun:
             self.declaration: Declaration = load_declaration(opt.device)
         except ConfigError as exc:
             raise pytest.UsageError(str(exc)) from exc
+        # The embedded emulator's switches: defects (break a rule) and variants (conformant variations).
         self.defects = list(opt.defect) + list(self.declaration.emulator.get("defects", []))
+        self.variants = list(opt.variant) + list(self.declaration.emulator.get("variants", []))
         self.run_id = opt.run_id or datetime.now().strftime("%Y%m%d-%H%M%S")
         self.output = Path(opt.output) if opt.output else Path("reports") / self.run_id
         self.output.mkdir(parents=True, exist_ok=True)
@@ -139,16 +142,16 @@ def device_watch(request: pytest.FixtureRequest, declaration: Declaration):
     emulator = None
     transport = None
     if declaration.embedded and request.config.option.in_process:
-        transport = in_process_transport(declaration, run.defects)
+        transport = in_process_transport(declaration, run.defects + run.variants)
     elif declaration.embedded:
         features = declaration.present_features
         # transport ble-virtual: the emulator serves BLE too, and the transport's address is its radio's HCI (docs/ble.md).
         ble = declaration.transport == "ble-virtual"
-        emulator = start_emulator(features=features, defects=run.defects, token=declaration.ixit["agent_token"], real_clock=not declaration.ixit["test_clock"],
+        emulator = start_emulator(features=features, defects=run.defects + run.variants, token=declaration.ixit["agent_token"], real_clock=not declaration.ixit["test_clock"],
                                   ble_hci="tcp-server:127.0.0.1:0" if ble else None)
         declaration.address = emulator.ble_hci if ble else emulator.address
     try:
-        watch = Watch(transport or registry.open_transport(declaration), auth=declaration.ixit["agent_token"])
+        watch = Watch(transport or registry.open_transport(declaration), auth=declaration.ixit["agent_token"], app_ids=declaration.ixit.get("apps"))
         try:
             run.device_identity = dict(watch.info())
         except InconclusiveError as exc:

@@ -77,7 +77,7 @@ def judge_clauses(profile: Profile, scenarios: list[ScenarioResult]) -> list[Cla
         reasons = [f"{s.name}: {s.reason}" for s in own if s.verdict == verdict and s.reason]
         if not own:
             reasons = ["no scenario ran for this clause"]
-        parameters = {n: {"value": profile.parameters[n].value, "layer": profile.parameters[n].layer} for n in clause.parameters if n in profile.parameters}
+        parameters = {n: {"value": profile.parameters[n].value, "layer": profile.parameters[n].layer, "direction": profile.parameters[n].direction} for n in clause.parameters if n in profile.parameters}
         results.append(ClauseResult(cid, clause.area, clause.level, clause.kind, {"en": clause.title_en, "zh": clause.title_zh}, verdict, "; ".join(reasons), own, parameters))
     return results
 
@@ -118,7 +118,7 @@ class RunResults:
             "harness": {"version": self.harness_version},
             "profile": {
                 "name": p.name, "standard": p.standard, "title": {"en": p.title_en, "zh": p.title_zh},
-                "parameters": {n: {"value": v.value, "layer": v.layer, "source": v.source} for n, v in p.parameters.items()},
+                "parameters": {n: {"value": v.value, "layer": v.layer, "source": v.source, "direction": v.direction} for n, v in p.parameters.items()},
             },
             "areas": {code: {"en": a.en, "zh": a.zh} for code, a in p.areas.items()},
             "declaration": self.declaration,

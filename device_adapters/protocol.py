@@ -85,3 +85,20 @@ def result_of(sent: dict[str, Any], reply: Any) -> dict[str, Any]:
     if code in PROTOCOL_FAULTS:
         raise UnsupportedOperation(f"{sent['op']}: {code} ({reason})")
     raise Refused(code, reason, sent["op"])
+
+
+def rename_app_ids(value: Any, ids: dict[str, str]) -> Any:
+    """`value` with app ids renamed by `ids` wherever the protocol carries one: `app_id` fields and `exempt` lists."""
+    if isinstance(value, dict):
+        renamed: dict[str, Any] = {}
+        for key, item in value.items():
+            if key == "app_id" and isinstance(item, str):
+                renamed[key] = ids.get(item, item)
+            elif key == "exempt" and isinstance(item, list):
+                renamed[key] = [ids.get(a, a) if isinstance(a, str) else a for a in item]
+            else:
+                renamed[key] = rename_app_ids(item, ids)
+        return renamed
+    if isinstance(value, list):
+        return [rename_app_ids(item, ids) for item in value]
+    return value

@@ -126,22 +126,25 @@ def _items(result: dict[str, Any], key: str, shape: type, op: str) -> list[Any]:
 class Watch:
     """A children's watch under test, reached through one transport."""
 
-    def __init__(self, transport: Transport, auth: str | None = None):
+    def __init__(self, transport: Transport, auth: str | None = None, app_ids: dict[str, str] | None = None):
         self.transport = transport
         self.auth = auth
         self.transcript = Transcript()
+        # The scenarios name apps by role ("maths", "camera"); the device has its own package ids (IXIT `apps`).
+        self.to_device = dict(app_ids or {})
+        self.to_scenario = {device_id: role for role, device_id in self.to_device.items()}
 
     # -- the one exchange every method goes through --------------------------
 
     def call(self, op: str, role: str = "child", account: str | None = None, **args: Any) -> dict[str, Any]:
         """Send `op` as `role` (and `account`, when several of that role exist)."""
-        message = protocol.request(op, role, args, account=account, auth=self.auth)
+        message = protocol.request(op, role, protocol.rename_app_ids(args, self.to_device), account=account, auth=self.auth)
         started = time.perf_counter()
         reply: Any = None
         failure: str | None = None
         try:
             reply = self.transport.exchange(message)
-            return protocol.result_of(message, reply)
+            return protocol.rename_app_ids(protocol.result_of(message, reply), self.to_scenario)
         except Exception as exc:
             failure = f"{type(exc).__name__}: {exc}"
             raise

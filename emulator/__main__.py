@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from emulator.defects import DEFECTS
+from emulator.defects import DEFECTS, VARIANTS
 from emulator.server import serve
 from emulator.watch import ALL_FEATURES, DEFAULT_TOKEN, ReferenceWatch
 
@@ -17,6 +17,7 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument("--port", type=int, default=0, help="port (0 picks a free one, printed on stdout)")
     parser.add_argument("--db", default=":memory:", help="SQLite file for durable state (default: in memory)")
     parser.add_argument("--defect", action="append", default=[], metavar="NAME", help="break one rule (repeatable; --list-defects)")
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME", help="a conformant variation (repeatable; --list-defects lists them too)")
     parser.add_argument("--features", default=",".join(ALL_FEATURES), help="comma-separated optional features this model has")
     parser.add_argument("--token", default=DEFAULT_TOKEN, help="test-agent token requests must carry")
     parser.add_argument("--real-clock", action="store_true", help="trusted time also moves with the wall clock (a watch without a test clock)")
@@ -29,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     if args.list_defects:
         for defect in sorted(DEFECTS.values(), key=lambda d: d.name):
             print(f"{defect.name:36} {' '.join(defect.clauses):24} {defect.description}")
+        for variation in sorted(VARIANTS.values(), key=lambda v: v.name):
+            print(f"{variation.name:36} {'(variant)':24} {variation.description}")
         return 0
     features = [f for f in args.features.split(",") if f]
     unknown = sorted(set(features) - set(ALL_FEATURES))
@@ -36,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"emulator: unknown feature(s) {', '.join(unknown)}", file=sys.stderr)
         return 2
     try:
-        watch = ReferenceWatch(Path(args.db) if args.db != ":memory:" else ":memory:", defects=args.defect, features=features, token=args.token, real_clock=args.real_clock)
+        watch = ReferenceWatch(Path(args.db) if args.db != ":memory:" else ":memory:", defects=args.defect + args.variant, features=features, token=args.token, real_clock=args.real_clock)
     except ValueError as exc:
         print(f"emulator: {exc}", file=sys.stderr)
         return 2

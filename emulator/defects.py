@@ -1,7 +1,11 @@
-"""Named defects: switches that make the reference watch break one rule each.
+"""Named switches of the reference watch: defects, which break one rule each, and variants, which do not.
 
-They let the harness prove it catches violations: run the suite with a defect
-on, and the clauses it names must FAIL. Rules ask `watch.defective(name)`.
+Defects let the harness prove it catches violations: run the suite with a
+defect on, and the clauses it names must FAIL. Variants let it prove it flags
+no conformant watch that differs from this one: run the suite with a variant
+on (stricter limits, slower replies, other ids and wording ...), and no
+clause may get an adverse verdict. Rules ask `watch.defective(name)` or
+`watch.varies(name)`; both are switched on the same way.
 """
 
 from __future__ import annotations
@@ -27,7 +31,22 @@ def defect(name: str, clauses: tuple[str, ...] | list[str], description: str, co
     return name
 
 
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    description: str
+
+
+VARIANTS: dict[str, Variant] = {}
+
+
+def variant(name: str, description: str) -> str:
+    """Register a conformant variation (rules modules call this at import) and return its name."""
+    VARIANTS[name] = Variant(name, description)
+    return name
+
+
 def check_names(names: list[str] | tuple[str, ...]) -> None:
-    unknown = [n for n in names if n not in DEFECTS]
+    unknown = [n for n in names if n not in DEFECTS and n not in VARIANTS]
     if unknown:
-        raise ValueError(f"unknown defect(s): {', '.join(unknown)} (known: {', '.join(sorted(DEFECTS))})")
+        raise ValueError(f"unknown defect(s) or variant(s): {', '.join(unknown)} (defects: {', '.join(sorted(DEFECTS))}; variants: {', '.join(sorted(VARIANTS)) or 'none'})")

@@ -7,6 +7,7 @@ belongs to, run the handler, commit, reply. Rules live in emulator/rules/.
 
 from __future__ import annotations
 
+import random
 import time
 import traceback
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulator import clock
+from emulator import clock, variants
 from emulator.defects import check_names, defect
 from emulator.operations import OPERATIONS, Refusal
 from emulator.store import Store
@@ -90,7 +91,9 @@ class ReferenceWatch:
         from emulator import rules  # noqa: F401 - registers operations, gates, defects
 
         check_names(list(defects))
+        # Defects and variants alike: the switches this watch runs with.
         self.defects = frozenset(defects)
+        self._variant_rng = random.Random(46859)
         self.features = frozenset(features)
         self.token = token
         self.model = model
@@ -107,6 +110,10 @@ class ReferenceWatch:
     # -- facts rules share ---------------------------------------------------------
 
     def defective(self, name: str) -> bool:
+        return name in self.defects
+
+    def varies(self, name: str) -> bool:
+        """Whether a conformant variant is on (emulator/variants.py and the rules' own)."""
         return name in self.defects
 
     def has(self, feature: str) -> bool:
@@ -169,6 +176,7 @@ class ReferenceWatch:
         replies exist only once the commit is done: a server that sends them
         after this returns acknowledges nothing that a crash could lose.
         """
+        messages = [variants.incoming(self.defects, m) for m in messages]
         replies: list[dict[str, Any] | None] = [None] * len(messages)
         admitted: list[tuple[int, Call, Any]] = []
         for index, message in enumerate(messages):
@@ -188,7 +196,7 @@ class ReferenceWatch:
             except BaseException:
                 self.store.rollback()
                 raise
-        return replies  # type: ignore[return-value] - every slot is filled above
+        return [variants.outgoing(self.defects, reply, self._variant_rng) for reply in replies]  # type: ignore[arg-type] - every slot is filled above
 
     def _run_in_savepoint(self, message: dict, call: Call, operation: Any) -> dict[str, Any]:
         self.store.execute("SAVEPOINT request")

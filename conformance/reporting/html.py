@@ -100,6 +100,12 @@ UI: dict[str, tuple[str, str]] = {
     "name": ("Name", "名称"),
     "value": ("Value", "取值"),
     "layer": ("Layer", "来源层"),
+    "direction": ("Device value", "设备取值"),
+    "at_most": ("at most this", "不高于此值"),
+    "at_least": ("at least this", "不低于此值"),
+    "covers": ("covers this window", "覆盖此时段"),
+    "includes": ("includes these", "包含这些"),
+    "exactly": ("exactly this", "等于此值"),
     "source": ("Source", "出处"),
     "used_by": ("Used by", "使用条款"),
     "unset": ("not set (not publicly known)", "未设定（未公开）"),
@@ -543,10 +549,10 @@ def _clause_body(results: RunResults, clause: ClauseResult, anchors: dict[str, s
         parts.append(_evidence(results, clause))
     if clause.parameters:
         rows = "".join(
-            f'<tr><td><a href="#param-{_e(name)}"><code>{_e(name)}</code></a></td><td>{_value(p.get("value"))}</td><td><code>{_e(p.get("layer", ""))}</code></td></tr>'
+            f'<tr><td><a href="#param-{_e(name)}"><code>{_e(name)}</code></a></td><td>{_value(p.get("value"))}</td><td>{_t(p["direction"]) if p.get("direction") in UI else ""}</td><td><code>{_e(p.get("layer", ""))}</code></td></tr>'
             for name, p in clause.parameters.items()
         )
-        parts.append(f'<h4>{_t("clause_params")}</h4><table><tr><th>{_t("name")}</th><th>{_t("value")}</th><th>{_t("layer")}</th></tr>{rows}</table>')
+        parts.append(f'<h4>{_t("clause_params")}</h4><table><tr><th>{_t("name")}</th><th>{_t("value")}</th><th>{_t("direction")}</th><th>{_t("layer")}</th></tr>{rows}</table>')
     parts.append(f'<h4>{_t("scenarios")} ({len(clause.scenarios)})</h4>')
     if clause.scenarios:
         parts.extend(_scenario_in_clause(s, clause.id, anchors, clause_ids) for s in clause.scenarios)

@@ -16,7 +16,7 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from conformance.catalogue import Profile
-from conformance.declaration import Declaration
+from conformance.declaration import BASIC_FUNCTION_APPS, Declaration
 from device_adapters.errors import InconclusiveError, Refused
 from device_adapters.watch import Watch
 
@@ -60,6 +60,29 @@ def attempt(ctx: Context, action: str, do: Callable[[], Any]) -> Attempt:
         outcome = Attempt(action, refusal=refusal)
     ctx.attempts.append(outcome)
     return outcome
+
+
+def attempt_each(ctx: Context, items: list[str], describe: Callable[[str], str], do: Callable[[str], Any]) -> list[Attempt]:
+    """Try the same action on every item (every app, every operation): a rule about "no app" is judged on each.
+
+    The attempts are kept as the scenario's sweep, which the "every one of them" Then steps judge.
+    """
+    sweep = [attempt(ctx, describe(item), lambda item=item: do(item)) for item in items]
+    ctx.values["sweep"] = sweep
+    return sweep
+
+
+def gated_apps(watch: Watch, profile: Profile, *, exempt: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """Every package on the watch that a gate must stop: all but the basic functions, the guardian's component and `exempt`.
+
+    Read as the tester sees it (hidden packages too): a package the launcher hides
+    can still be reached by a link, and it must be stopped all the same.
+    """
+    spared = {BASIC_FUNCTION_APPS[f] for f in profile.param("basic_functions") if f in BASIC_FUNCTION_APPS} | {"guardian", *exempt}
+    apps = [a["app_id"] for a in watch.apps(include_hidden=True, role="tester") if a["app_id"] not in spared]
+    if not apps:
+        raise InconclusiveError("the watch lists no app but the basic functions, so there is nothing to try the rule on")
+    return apps
 
 
 def pass_time(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, seconds: int) -> None:
@@ -123,6 +146,22 @@ def watch_reboots(watch: Watch) -> None:
 def watch_refuses(ctx: Context) -> None:
     last = ctx.last
     assert not last.allowed, f"{last.action} was allowed: {last.result}"
+
+
+@then("the watch refuses every one of them")
+def watch_refuses_each(ctx: Context) -> None:
+    sweep = ctx.values.get("sweep")
+    assert sweep, "the scenario tried nothing on every app before judging them"
+    allowed = [a.action for a in sweep if a.allowed]
+    assert not allowed, f"{len(allowed)} of {len(sweep)} were allowed: {', '.join(allowed)}"
+
+
+@then("the watch allows every one of them")
+def watch_allows_each(ctx: Context) -> None:
+    sweep = ctx.values.get("sweep")
+    assert sweep, "the scenario tried nothing on every item before judging them"
+    refused = [f"{a.action} ({a.refusal})" for a in sweep if not a.allowed]
+    assert not refused, f"{len(refused)} of {len(sweep)} were refused: {', '.join(refused)}"
 
 
 @then("the watch allows it")

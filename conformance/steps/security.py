@@ -170,7 +170,7 @@ def no_debug(watch: Watch) -> None:
 def unauthenticated_request(watch: Watch, ctx: Context, credential: str) -> None:
     # A second client on the same connection, carrying no token (or a wrong one); its exchanges go into
     # the scenario's evidence with the rest. It is not closed: the connection is the run's.
-    intruder = Watch(watch.transport, auth=None if credential.startswith("without") else WRONG_TOKEN)
+    intruder = Watch(watch.transport, auth=None if credential.startswith("without") else WRONG_TOKEN, app_ids=watch.to_device)
     intruder.transcript = watch.transcript
     attempt(ctx, f"device.info {credential}", intruder.info)
 
