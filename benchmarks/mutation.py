@@ -1,0 +1,224 @@
+"""Mutation testing of the emulator's rules, with the conformance suite as the test.
+
+    .venv/bin/pip install -e ".[mutation]"     # cosmic-ray 8.7
+    .venv/bin/python benchmarks/mutation.py --sample 300 --seed 1 --workers 2 --timeout 60 --json mutation.json
+
+(those are the defaults, but --json; --triage FILE reads another triage file.)
+
+cosmic-ray enumerates every mutant of emulator/rules/*.py and emulator/watch.py
+(its `init`, into a session sqlite); a seeded random sample of them runs on
+--workers copies of the tree (conformance/, device_adapters/, emulator/,
+features/, fixtures/), each mutant under `python -m conformance run
+--in-process` with PYTHONPATH on its copy. A mutant is killed when the run
+exits non-zero or any clause is other than PASS, NOT_APPLICABLE or
+EVIDENCE_SUPPLIED; a timeout (a module that fails to import makes the harness
+hang) and a mutant that does not compile (incompetent) count as killed and are
+reported apart. Survivors listed in benchmarks/mutation_triage.yaml as
+equivalent, stricter (the watch refuses more) or wording (a refusal's text
+changes) are set aside: score = killed / (run - set aside). Prints the figures
+and every untriaged survivor; asserts nothing (the score is read, not tested).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from mutation_scoring import TRIAGE_KINDS, Mutant, load_triage, pick_sample, score, triage_kind
+
+ROOT = Path(__file__).resolve().parent.parent
+TREE = ("conformance", "device_adapters", "emulator", "features", "fixtures")
+TRIAGE = Path(__file__).with_name("mutation_triage.yaml")
+ACCEPTED = {"PASS", "NOT_APPLICABLE", "EVIDENCE_SUPPLIED"}
+
+
+def target_modules() -> list[Path]:
+    return sorted((ROOT / "emulator" / "rules").glob("*.py")) + [ROOT / "emulator" / "watch.py"]
+
+
+def enumerate_mutants(session: Path) -> list[tuple[str, str, int, int, str]]:
+    """Every (path, operator, occurrence, line, function) cosmic-ray's init finds, with its default operators."""
+    from cosmic_ray.commands.init import init
+    from cosmic_ray.work_db import WorkDB
+
+    work_db = WorkDB(str(session), WorkDB.Mode.create)
+    try:
+        init(target_modules(), work_db, {})
+        specs = [m for item in work_db.work_items for m in item.mutations]
+    finally:
+        work_db.close()
+    return [(Path(m.module_path).relative_to(ROOT).as_posix(), m.operator_name, m.occurrence, m.start_pos[0], m.definition_name or "") for m in specs]
+
+
+def mutate(path: str, operator_name: str, occurrence: int, line: int, function: str) -> tuple[Mutant, str | None]:
+    """The mutant, described by its changed lines, and the mutated module source (None if nothing changed)."""
+    import cosmic_ray.plugins
+    from cosmic_ray.mutating import mutate_code
+
+    source = (ROOT / path).read_text(encoding="utf-8")
+    mutated = mutate_code(source, cosmic_ray.plugins.get_operator(operator_name)(), occurrence)
+    old, new = source.splitlines(), (mutated or source).splitlines()
+    before, after = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag != "equal":
+            before += old[i1:i2]
+            after += new[j1:j2]
+    return Mutant(path, line, operator_name, occurrence, _joined(before), _joined(after) or "(removed)", function), mutated
+
+
+def _joined(lines: list[str]) -> str:
+    return " / ".join(text.strip() for text in lines)
+
+
+def make_copy(scratch: Path) -> Path:
+    for name in TREE:
+        shutil.copytree(ROOT / name, scratch / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return scratch
+
+
+def suite_env(copy: Path) -> dict[str, str]:
+    # The copy first on the path, so its (mutated) modules shadow the editable install; no .pyc, since a
+    # mutant and the restored module can share a size and an mtime second.
+    env = dict(os.environ, PYTHONPATH=str(copy), PYTHONDONTWRITEBYTECODE="1")
+    env.pop("CONFORMANCE_FEATURES", None)
+    return env
+
+
+def check_copy_is_imported(copy: Path) -> None:
+    probe = "import conformance, emulator.watch; print(conformance.__file__); print(emulator.watch.__file__)"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=copy, env=suite_env(copy), capture_output=True, text=True, check=True).stdout
+    if not all(Path(line).is_relative_to(copy) for line in out.split()):
+        raise SystemExit(f"mutation: the copy in {copy} is not what gets imported:\n{out}")
+
+
+def run_suite(copy: Path, timeout: float) -> tuple[str, str]:
+    """(killed, survived or timeout; why) for the tree in `copy` as it is now."""
+    output = copy / "run"
+    shutil.rmtree(output, ignore_errors=True)
+    command = [sys.executable, "-m", "conformance", "run", "--in-process", "--output", str(output)]
+    # Own session, so that a timeout kills the whole group, not only the first process.
+    process = subprocess.Popen(command, cwd=copy, env=suite_env(copy), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        return "timeout", f"no result in {timeout:g} s"
+    results = output / "results.json"
+    if not results.exists():
+        return "killed", f"exit {process.returncode}, no results.json: {stderr.decode(errors='replace').strip()[-300:]}"
+    report = json.loads(results.read_text(encoding="utf-8"))
+    adverse = [f"{clause['id']} {clause['verdict']}" for clause in report["clauses"] if clause["verdict"] not in ACCEPTED]
+    if process.returncode != 0 or report["exit_status"] != 0 or adverse:
+        return "killed", f"exit {process.returncode}: {', '.join(adverse) or 'no adverse clause'}"
+    return "survived", ""
+
+
+def run_mutant(copy: Path, mutant: Mutant, mutated: str | None, timeout: float) -> tuple[str, str]:
+    if mutated is None:
+        return "not-applied", "cosmic-ray found no such site"
+    try:
+        compile(mutated, mutant.path, "exec")
+    except SyntaxError as error:
+        return "incompetent", f"SyntaxError: {error.msg}"
+    module = copy / mutant.path
+    original = module.read_bytes()
+    module.write_text(mutated, encoding="utf-8")
+    try:
+        return run_suite(copy, timeout)
+    finally:
+        module.write_bytes(original)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sample", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per mutant")
+    parser.add_argument("--triage", type=Path, default=TRIAGE)
+    parser.add_argument("--json", type=Path, help="write the figures and every sampled mutant here")
+    args = parser.parse_args()
+    try:
+        import cosmic_ray  # noqa: F401
+    except ImportError:
+        print("mutation: cosmic-ray is not installed: pip install -e '.[mutation]'", file=sys.stderr)
+        return 2
+    triage = load_triage(args.triage)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
+        tmp = Path(tmp)
+        everything = enumerate_mutants(tmp / "session.sqlite")
+        chosen = [mutate(*site) for site in pick_sample(everything, args.sample, args.seed)]
+        copies = queue.Queue()
+        for n in range(args.workers):
+            copy = make_copy(tmp / f"copy{n}")
+            check_copy_is_imported(copy)
+            copies.put(copy)
+        with ThreadPoolExecutor(args.workers) as pool:
+            baselines = list(pool.map(lambda _: _on_a_copy(copies, run_suite, args.timeout), range(args.workers)))
+            if any(outcome != "survived" for outcome, _, _ in baselines):
+                print(f"mutation: the unmutated tree does not pass the suite ({baselines}); nothing to measure", file=sys.stderr)
+                return 1
+            mutants_started = time.perf_counter()
+            runs = list(pool.map(lambda pair: _on_a_copy(copies, run_mutant, pair[0], pair[1], args.timeout), chosen))
+        mutants_wall = time.perf_counter() - mutants_started
+    report = summarise(len(everything), args, chosen, runs, triage, mutants_wall, time.perf_counter() - started)
+    print_report(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+def _on_a_copy(copies: queue.Queue, work, *args) -> tuple[str, str, float]:
+    """work(copy, ...)'s outcome and why, and its seconds; each worker holds one copy for the length of one run."""
+    copy = copies.get()
+    started = time.perf_counter()
+    try:
+        return *work(copy, *args), time.perf_counter() - started
+    finally:
+        copies.put(copy)
+
+
+def summarise(total: int, args, chosen, runs, triage, mutants_wall: float, wall: float) -> dict:
+    outcomes = [outcome for outcome, _, _ in runs]
+    kinds = [triage_kind(mutant, triage) if outcome == "survived" else None for (mutant, _), outcome in zip(chosen, outcomes, strict=True)]
+    set_aside, counts = Counter(filter(None, kinds)), Counter(outcomes)
+    untriaged = [mutant.describe() for (mutant, _), outcome, kind in zip(chosen, outcomes, kinds, strict=True) if outcome == "survived" and not kind]
+    return {
+        "enumerated": total, "sample": len(chosen), "seed": args.seed, "workers": args.workers, "timeout_s": args.timeout,
+        "killed": counts["killed"], "timeouts": counts["timeout"], "incompetent": counts["incompetent"], "survived": counts["survived"],
+        "not_applied": counts["not-applied"], "set_aside": {kind: set_aside[kind] for kind in TRIAGE_KINDS},
+        "score": score(outcomes, sum(set_aside.values())), "wall_s": round(wall, 1), "mutants_wall_s": round(mutants_wall, 1),
+        "mutant_seconds_summed": round(sum(seconds for _, _, seconds in runs), 1),
+        "untriaged_survivors": untriaged,
+        "mutants": [dict(vars(mutant), key=mutant.key, outcome=outcome, why=why, seconds=round(seconds, 1), triage=kind) for (mutant, _), (outcome, why, seconds), kind in zip(chosen, runs, kinds, strict=True)],
+    }
+
+
+def print_report(report: dict) -> None:
+    r = report
+    print(f"mutants enumerated: {r['enumerated']}; sample: {r['sample']} (seed {r['seed']}); workers: {r['workers']}; timeout {r['timeout_s']:g} s")
+    print(f"killed: {r['killed']}; timeouts: {r['timeouts']}; incompetent: {r['incompetent']}; survived: {r['survived']}" + (f"; not applied: {r['not_applied']}" if r["not_applied"] else ""))
+    print("set aside: " + ", ".join(f"{kind} {n}" for kind, n in r["set_aside"].items()))
+    print(f"score: {'n/a' if r['score'] is None else format(r['score'], '.3f')} (killed, timeouts and incompetent / run - set aside)")
+    print(f"wall time: {r['wall_s']} s in all; {r['mutants_wall_s']} s running the mutants, whose own times sum to {r['mutant_seconds_summed']} s")
+    print(f"untriaged survivors ({len(r['untriaged_survivors'])}):")
+    for line in r["untriaged_survivors"]:
+        print(f"  {line}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""The mutation benchmark's pure parts: a seed fixes the sample, triage finds its survivors, the score formula.
+
+Nothing here imports cosmic-ray, so these run without the [mutation] extra.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.mutation_scoring import Mutant, load_triage, pick_sample, score, triage_kind
+
+SITES = [(f"emulator/rules/m{n % 7}.py", f"core/Op{n % 5}", n) for n in range(200)]
+MUTANT = Mutant("emulator/rules/apps.py", 42, "core/ReplaceComparisonOperator_Lt_LtE", 3, "if n < cap:", "if n <= cap:", "install")
+
+
+def test_a_seed_fixes_the_sample_whatever_the_enumeration_order():
+    first = pick_sample(SITES, 20, seed=1)
+    assert first == pick_sample(list(reversed(SITES)), 20, seed=1)
+    assert len(set(first)) == 20
+    assert first != pick_sample(SITES, 20, seed=2)
+    assert sorted(pick_sample(SITES, 500, seed=1)) == sorted(SITES)  # a sample larger than the whole is the whole
+
+
+def test_triage_matches_by_key_or_by_place(tmp_path: Path):
+    triage = tmp_path / "triage.yaml"
+    triage.write_text(
+        f"""
+- key: {MUTANT.key}
+  kind: stricter
+  reason: refuses at the cap instead of past it
+- path: emulator/rules/apps.py
+  line: 50
+  operator: core/AddNot
+  occurrence: 0
+  kind: wording
+  reason: only the message changes
+""",
+        encoding="utf-8",
+    )
+    entries = load_triage(triage)
+    assert triage_kind(MUTANT, entries) == "stricter"
+    assert triage_kind(Mutant("emulator/rules/apps.py", 50, "core/AddNot", 0), entries) == "wording"
+    assert triage_kind(Mutant("emulator/rules/apps.py", 50, "core/AddNot", 1), entries) is None
+    assert load_triage(tmp_path / "absent.yaml") == []
+
+
+def test_the_key_ignores_line_and_occurrence_but_not_the_change():
+    moved = Mutant(MUTANT.path, 60, MUTANT.operator, 5, MUTANT.before, MUTANT.after, MUTANT.function)
+    changed = Mutant(MUTANT.path, 42, MUTANT.operator, 3, MUTANT.before, "if n >= cap:", MUTANT.function)
+    assert moved.key == MUTANT.key != changed.key
+
+
+def test_a_triage_entry_needs_a_known_kind_and_a_reason(tmp_path: Path):
+    triage = tmp_path / "triage.yaml"
+    triage.write_text("- key: abc\n  kind: harmless\n  reason: looks fine\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="kind"):
+        load_triage(triage)
+
+
+def test_score_is_caught_over_run_less_set_aside():
+    outcomes = ["killed"] * 6 + ["timeout", "incompetent"] + ["survived"] * 4 + ["not-applied"]
+    assert score(outcomes, set_aside=0) == 8 / 12
+    assert score(outcomes, set_aside=2) == 8 / 10  # two survivors triaged away
+    assert score(["survived"], set_aside=1) is None
