@@ -1,8 +1,9 @@
-"""`conformance validate`: the detection matrix of the suite over the emulator's defects.
+"""`conformance validate`: the detection matrix of the suite over the emulator's defects, and its conformant variations.
 
-The conformant emulator must get no adverse verdict; each defect must be
-caught by a clause it declares; other FAILs are collateral, to be justified
-by the defect or removed.
+The conformant emulator must get no adverse verdict, and neither may any
+conformant variation of it (each emulator variant, other declarations); each
+defect must be caught by a clause it declares; other FAILs are collateral,
+to be justified by the defect or removed.
 """
 
 from __future__ import annotations
@@ -13,9 +14,24 @@ import time
 from pathlib import Path
 
 from conformance.declaration import FIXTURES_DIR
-from conformance.validation import ADVERSE, Detection, Violation, detection_matrix, emulator_violations, run_suite
+from conformance.validation import ADVERSE, Detection, Variation, Violation, detection_matrix, emulator_violations, run_suite, variation_runs
 
 NO_EVIDENCE = FIXTURES_DIR / "validation" / "no-evidence.yaml"
+# A variant that needs its own declaration (the IXIT that maps the scenarios' apps to its packages).
+VARIANT_DEVICES = {"other_app_catalogue": str(FIXTURES_DIR / "validation" / "other-catalogue.yaml")}
+# Shipped declarations of other conformant models: fewer features, no test clock.
+OTHER_MODELS = {
+    "basic_model": ("basic", "A model with none of the optional features."),
+    "no_test_clock": ("emulator-no-test-clock", "The reference watch without a test clock: long checks wait in real time."),
+}
+
+
+def all_variations() -> list[Variation]:
+    from emulator import rules  # noqa: F401 - variants register at import
+    from emulator.defects import VARIANTS
+
+    variations = [Variation(v.name, () if v.name in VARIANT_DEVICES else (v.name,), VARIANT_DEVICES.get(v.name, "emulator"), v.description) for v in sorted(VARIANTS.values(), key=lambda v: v.name)]
+    return variations + [Variation(name, device=str(FIXTURES_DIR / "devices" / f"{device}.yaml"), description=text) for name, (device, text) in OTHER_MODELS.items()]
 
 
 def all_violations() -> list[Violation]:
@@ -33,12 +49,13 @@ def sample(violations: list[Violation]) -> list[Violation]:
 
 
 def validate(output: Path, *, names: list[str] | None = None, use_sample: bool = False, jobs: int | None = None, in_process: bool = True) -> dict:
-    violations = all_violations()
+    violations, variations = all_violations(), all_variations()
     if names:
-        unknown = sorted(set(names) - {v.name for v in violations})
+        unknown = sorted(set(names) - {v.name for v in violations} - {v.name for v in variations})
         if unknown:
-            raise ValueError(f"unknown defect(s): {', '.join(unknown)}")
+            raise ValueError(f"unknown defect(s) or variation(s): {', '.join(unknown)}")
         violations = [v for v in violations if v.name in names]
+        variations = [v for v in variations if v.name in names]
     elif use_sample:
         violations = sample(violations)
     output.mkdir(parents=True, exist_ok=True)
@@ -46,6 +63,7 @@ def validate(output: Path, *, names: list[str] | None = None, use_sample: bool =
     conformant = run_suite(output / "runs" / "conformant", in_process=in_process)
     false_verdicts = {c["id"]: c["verdict"] for c in conformant["clauses"] if c["verdict"] in ADVERSE}
     rows: list[Detection] = detection_matrix(violations, output / "runs", jobs=jobs, declared_only=False, in_process=in_process)
+    varied = variation_runs(variations, output / "runs", jobs=jobs, in_process=in_process)
     wall = time.perf_counter() - started
     detected = sum(r.detected for r in rows)
     matrix = {
@@ -56,11 +74,14 @@ def validate(output: Path, *, names: list[str] | None = None, use_sample: bool =
         "conformant_adverse_verdicts": false_verdicts,
         "false_fail_count": sum(v in ("FAIL", "EVIDENCE_MISSING") for v in false_verdicts.values()),
         "unexplained_collateral_count": sum(len(r.unexplained_collateral) for r in rows),
+        "variations": len(varied),
+        "variations_with_adverse_verdicts": sum(not r.clean for r in varied),
         "wall_time_s": round(wall, 1),
         "jobs": jobs or os.cpu_count(),
         "transport": "in-process" if in_process else "http",
         "clauses": [c["id"] for c in conformant["clauses"]],
         "rows": [r.to_json() | {"verdicts": r.clause_verdicts} for r in rows],
+        "variation_runs": [r.to_json() for r in varied],
     }
     (output / "detection.json").write_text(json.dumps(matrix, ensure_ascii=False, indent=2), encoding="utf-8")
     from conformance.reporting.detection import write_detection_html
@@ -70,7 +91,8 @@ def validate(output: Path, *, names: list[str] | None = None, use_sample: bool =
 
 
 def passed(matrix: dict) -> bool:
-    return matrix["detected"] == matrix["violations"] and not matrix["conformant_adverse_verdicts"] and matrix["unexplained_collateral_count"] == 0
+    return (matrix["detected"] == matrix["violations"] and not matrix["conformant_adverse_verdicts"] and matrix["unexplained_collateral_count"] == 0
+            and matrix["variations_with_adverse_verdicts"] == 0)
 
 
 def print_summary(matrix: dict) -> None:
@@ -78,8 +100,15 @@ def print_summary(matrix: dict) -> None:
         mark = "caught" if row["detected"] else "MISSED"
         extra = f"  collateral: {', '.join(c['clause'] + ('' if c['justification'] else '(!)') for c in row['collateral'])}" if row["collateral"] else ""
         print(f"{mark:7} {row['violation']:38} {' '.join(row['declared_clauses'])}{extra}{'  ERROR: ' + row['error'][:200] if row['error'] else ''}")
+    for run in matrix["variation_runs"]:
+        mark = "clean" if run["clean"] else "ADVERSE"
+        found = ", ".join(f"{c} {v}" for c, v in run["adverse_verdicts"].items())
+        print(f"{mark:7} {run['variation']:38} (conformant variation){'  ' + found if found else ''}{'  ERROR: ' + run['error'][:200] if run['error'] else ''}")
+        for scenario in run["adverse_scenarios"][:5]:
+            print(f"          {scenario[:220]}")
     print(
         f"\n{matrix['violations']} violations, {matrix['detected']} detected (rate {matrix['detection_rate']}); "
         f"false FAILs on the conformant emulator: {matrix['false_fail_count']} (adverse verdicts: {matrix['conformant_adverse_verdicts'] or 'none'}); "
-        f"unexplained collateral: {matrix['unexplained_collateral_count']}; wall time {matrix['wall_time_s']} s on {matrix['jobs']} jobs ({matrix['transport']})"
+        f"unexplained collateral: {matrix['unexplained_collateral_count']}; "
+        f"conformant variations with an adverse verdict: {matrix['variations_with_adverse_verdicts']} of {matrix['variations']}; wall time {matrix['wall_time_s']} s on {matrix['jobs']} jobs ({matrix['transport']})"
     )

@@ -34,6 +34,38 @@ class Violation:
 
 
 @dataclass
+class Variation:
+    """One way of running a conformant device that differs from the reference: variants on, or another declaration."""
+
+    name: str
+    variants: tuple[str, ...] = ()
+    device: str = "emulator"
+    description: str = ""
+
+
+@dataclass
+class VariationRun:
+    variation: Variation
+    adverse_verdicts: dict[str, str]
+    adverse_scenarios: list[str] = field(default_factory=list)
+    exit_status: int | None = None
+    error: str = ""
+    wall_time_s: float = 0.0
+
+    @property
+    def clean(self) -> bool:
+        return not self.adverse_verdicts and not self.error
+
+    def to_json(self) -> dict:
+        v = self.variation
+        return {
+            "variation": v.name, "variants": list(v.variants), "device": v.device, "description": v.description, "clean": self.clean,
+            "adverse_verdicts": self.adverse_verdicts, "adverse_scenarios": self.adverse_scenarios,
+            "exit_status": self.exit_status, "error": self.error, "wall_time_s": round(self.wall_time_s, 2),
+        }
+
+
+@dataclass
 class Detection:
     violation: Violation
     clause_verdicts: dict[str, str]
@@ -73,11 +105,13 @@ def emulator_violations() -> list[Violation]:
     return [Violation(d.name, d.clauses, defects=(d.name,), description=d.description, collateral=dict(d.collateral)) for d in sorted(DEFECTS.values(), key=lambda d: d.name)]
 
 
-def run_suite(output: Path, *, defects: tuple[str, ...] = (), device: str = "emulator", select: str | None = None, keyword: str | None = None, in_process: bool = False, timeout_s: float = 600) -> dict:
+def run_suite(output: Path, *, defects: tuple[str, ...] = (), variants: tuple[str, ...] = (), device: str = "emulator", select: str | None = None, keyword: str | None = None, in_process: bool = False, timeout_s: float = 600) -> dict:
     """One `conformance run` in its own process; returns its results.json."""
     command = [sys.executable, "-m", "conformance", "run", "--device", device, "--output", str(output), "--run-id", output.name]
     for name in defects:
         command += ["--defect", name]
+    for name in variants:
+        command += ["--variant", name]
     if select:
         command += ["--select", select]
     if keyword:
@@ -108,3 +142,21 @@ def detection_matrix(violations: list[Violation], output_root: Path, *, jobs: in
     jobs = jobs or os.cpu_count() or 2
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(lambda v: detect(v, output_root, declared_only=declared_only, in_process=in_process), violations))
+
+
+def run_variation(variation: Variation, output_root: Path, *, in_process: bool = False) -> VariationRun:
+    """The full suite on a conformant variation: any adverse verdict is a false verdict of the suite."""
+    started = time.perf_counter()
+    try:
+        data = run_suite(output_root / f"variation-{variation.name}", variants=variation.variants, device=variation.device, in_process=in_process)
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        return VariationRun(variation, {}, error=str(exc), wall_time_s=time.perf_counter() - started)
+    adverse = {c["id"]: c["verdict"] for c in data["clauses"] if c["verdict"] in ADVERSE}
+    scenarios = sorted(f"{s['name']}: {s.get('reason', '')[:300]}" for c in data["clauses"] for s in c["scenarios"] if s["verdict"] in ADVERSE)
+    return VariationRun(variation, adverse, scenarios, data["exit_status"], wall_time_s=time.perf_counter() - started)
+
+
+def variation_runs(variations: list[Variation], output_root: Path, *, jobs: int | None = None, in_process: bool = False) -> list[VariationRun]:
+    jobs = jobs or os.cpu_count() or 2
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(lambda v: run_variation(v, output_root, in_process=in_process), variations))

@@ -32,6 +32,11 @@ def write_detection_html(matrix: dict, path: Path) -> None:
             f'<td class="n">{escape(notes)}{escape(row["error"][:300])}</td></tr>'
         )
     adverse = ", ".join(f"{k} {v}" for k, v in matrix["conformant_adverse_verdicts"].items()) or "none"
+    variations = "".join(
+        f'<tr class="{"caught" if run["clean"] else "missed"}"><th title="{escape(run["description"])}">{escape(run["variation"])}</th><td class="s">{"clean" if run["clean"] else "ADVERSE"}</td>'
+        f'<td class="n">{escape(", ".join(f"{c} {v}" for c, v in run["adverse_verdicts"].items()) or "no adverse verdict")}{escape(run["error"][:300])}</td></tr>'
+        for run in matrix.get("variation_runs", [])
+    )
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Detection matrix</title>
 <style>body{{font:13px system-ui,sans-serif;margin:16px}}table{{border-collapse:collapse}}td,th{{border:1px solid #ddd;padding:2px 4px;text-align:center}}
 th.v{{height:90px;white-space:nowrap;vertical-align:bottom}}th.v span{{writing-mode:vertical-rl;transform:rotate(180deg)}}
@@ -40,5 +45,8 @@ tbody th{{text-align:left;white-space:nowrap}}tr.missed th,tr.missed td.s{{backg
 <p>{matrix['violations']} violations, <b>{matrix['detected']} detected</b> (rate {matrix['detection_rate']}). Adverse verdicts on the conformant emulator: <b>{escape(adverse)}</b>.
 Unexplained collateral FAILs: <b>{matrix['unexplained_collateral_count']}</b>. Wall time {matrix['wall_time_s']} s on {matrix['jobs']} jobs ({escape(matrix['transport'])}).</p>
 <p>Each row is the full suite with one defect switched on; outlined cells are the clauses the defect declares; F = FAIL, E = ERROR, ? = INCONCLUSIVE, - = not applicable.</p>
-<table><thead><tr><th>violation</th><th>result</th>{head}<th>collateral</th></tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>"""
+<table><thead><tr><th>violation</th><th>result</th>{head}<th>collateral</th></tr></thead><tbody>{''.join(rows)}</tbody></table>
+<h2>Conformant variations · 合规变体</h2>
+<p>Each row is the full suite on a watch that differs from the reference only in ways the standard allows; any adverse verdict is a false verdict of the suite.</p>
+<table><thead><tr><th>variation</th><th>result</th><th>adverse verdicts</th></tr></thead><tbody>{variations}</tbody></table></body></html>"""
     path.write_text(page, encoding="utf-8")
