@@ -21,8 +21,9 @@ NO_EVIDENCE = FIXTURES_DIR / "validation" / "no-evidence.yaml"
 VARIANT_DEVICES = {"other_app_catalogue": str(FIXTURES_DIR / "validation" / "other-catalogue.yaml")}
 # Shipped declarations of other conformant models: fewer features, no test clock.
 OTHER_MODELS = {
-    "basic_model": ("basic", "A model with none of the optional features."),
-    "no_test_clock": ("emulator-no-test-clock", "The reference watch without a test clock: long checks wait in real time."),
+    "basic_model": ("basic", "A model with none of the optional features.", None),
+    # Real-time waits make its full run take long: one daily-limit scenario shows limits run out on the wall clock.
+    "no_test_clock": ("emulator-no-test-clock", "The reference watch without a test clock: the daily limit runs out in real time.", "apps_close_when_the_daily_time_is_used_up"),
 }
 
 
@@ -31,7 +32,7 @@ def all_variations() -> list[Variation]:
     from emulator.defects import VARIANTS
 
     variations = [Variation(v.name, () if v.name in VARIANT_DEVICES else (v.name,), VARIANT_DEVICES.get(v.name, "emulator"), v.description) for v in sorted(VARIANTS.values(), key=lambda v: v.name)]
-    return variations + [Variation(name, device=str(FIXTURES_DIR / "devices" / f"{device}.yaml"), description=text) for name, (device, text) in OTHER_MODELS.items()]
+    return variations + [Variation(name, device=str(FIXTURES_DIR / "devices" / f"{device}.yaml"), description=text, keyword=keyword) for name, (device, text, keyword) in OTHER_MODELS.items()]
 
 
 def all_violations() -> list[Violation]:

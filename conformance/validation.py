@@ -41,6 +41,8 @@ class Variation:
     variants: tuple[str, ...] = ()
     device: str = "emulator"
     description: str = ""
+    # A watch without a test clock waits out each limit in real time: it runs the scenarios this keyword picks.
+    keyword: str | None = None
 
 
 @dataclass
@@ -59,7 +61,7 @@ class VariationRun:
     def to_json(self) -> dict:
         v = self.variation
         return {
-            "variation": v.name, "variants": list(v.variants), "device": v.device, "description": v.description, "clean": self.clean,
+            "variation": v.name, "variants": list(v.variants), "device": v.device, "keyword": v.keyword, "description": v.description, "clean": self.clean,
             "adverse_verdicts": self.adverse_verdicts, "adverse_scenarios": self.adverse_scenarios,
             "exit_status": self.exit_status, "error": self.error, "wall_time_s": round(self.wall_time_s, 2),
         }
@@ -148,7 +150,7 @@ def run_variation(variation: Variation, output_root: Path, *, in_process: bool =
     """The full suite on a conformant variation: any adverse verdict is a false verdict of the suite."""
     started = time.perf_counter()
     try:
-        data = run_suite(output_root / f"variation-{variation.name}", variants=variation.variants, device=variation.device, in_process=in_process)
+        data = run_suite(output_root / f"variation-{variation.name}", variants=variation.variants, device=variation.device, keyword=variation.keyword, in_process=in_process)
     except (RuntimeError, subprocess.TimeoutExpired) as exc:
         return VariationRun(variation, {}, error=str(exc), wall_time_s=time.perf_counter() - started)
     adverse = {c["id"]: c["verdict"] for c in data["clauses"] if c["verdict"] in ADVERSE}
