@@ -48,7 +48,9 @@ def test_every_scenario_fails_under_some_violation(conformant, matrix):
     assert not never, f"{len(never)} scenario(s) never fail under any violation: {never}"
 
 
-def test_sample_of_violations_over_the_full_suite_has_no_unexplained_collateral(tmp_path):
+def test_sample_of_violations_over_the_full_suite_has_no_unexplained_collateral_and_no_variation_is_flagged(tmp_path):
     result = validate(tmp_path / "validate", use_sample=True)
-    assert passed(result), {r["violation"]: (r["detected"], r["unexplained_collateral"]) for r in result["rows"]} | {"conformant": result["conformant_adverse_verdicts"]}
+    assert result["variations"] >= 6, "every conformant variation runs"
+    assert passed(result), {r["violation"]: (r["detected"], r["unexplained_collateral"]) for r in result["rows"]} | {"conformant": result["conformant_adverse_verdicts"]} | {
+        r["variation"]: r["adverse_scenarios"] or r["error"] for r in result["variation_runs"] if not r["clean"]}
     assert (tmp_path / "validate" / "detection.html").exists()
