@@ -12,10 +12,10 @@ features/, fixtures/), each mutant under `python -m conformance run
 --in-process` with PYTHONPATH on its copy. A mutant is killed when the run
 exits non-zero or any clause is other than PASS, NOT_APPLICABLE or
 EVIDENCE_SUPPLIED; a timeout (a module that fails to import makes the harness
-hang) and a mutant that does not compile (incompetent) count as killed and are
-reported apart. Survivors listed in benchmarks/mutation_triage.yaml as
+hang) counts as killed and is reported apart; a mutant that does not compile
+(incompetent) or changes only annotations is not scored. Survivors listed in benchmarks/mutation_triage.yaml as
 equivalent, stricter (the watch refuses more) or wording (a refusal's text
-changes) are set aside: score = killed / (run - set aside). Prints the figures
+changes) are set aside: score = killed / (killed + survived - set aside). Prints the figures
 and every untriaged survivor; asserts nothing (the score is read, not tested).
 """
 
@@ -36,7 +36,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from mutation_scoring import TRIAGE_KINDS, Mutant, load_triage, pick_sample, score, triage_kind
+from mutation_scoring import TRIAGE_KINDS, Mutant, load_triage, pick_sample, same_code, score, triage_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 TREE = ("conformance", "device_adapters", "emulator", "features", "fixtures")
@@ -135,6 +135,8 @@ def run_mutant(copy: Path, mutant: Mutant, mutated: str | None, timeout: float) 
         return "incompetent", f"SyntaxError: {error.msg}"
     module = copy / mutant.path
     original = module.read_bytes()
+    if same_code(original.decode("utf-8"), mutated):
+        return "annotation-only", "changes only annotations, which are never evaluated"
     module.write_text(mutated, encoding="utf-8")
     try:
         return run_suite(copy, timeout)
@@ -200,7 +202,7 @@ def summarise(total: int, args, chosen, runs, triage, mutants_wall: float, wall:
     return {
         "enumerated": total, "sample": len(chosen), "seed": args.seed, "workers": args.workers, "timeout_s": args.timeout,
         "killed": counts["killed"], "timeouts": counts["timeout"], "incompetent": counts["incompetent"], "survived": counts["survived"],
-        "not_applied": counts["not-applied"], "set_aside": {kind: set_aside[kind] for kind in TRIAGE_KINDS},
+        "not_applied": counts["not-applied"], "annotation_only": counts["annotation-only"], "set_aside": {kind: set_aside[kind] for kind in TRIAGE_KINDS},
         "score": score(outcomes, sum(set_aside.values())), "wall_s": round(wall, 1), "mutants_wall_s": round(mutants_wall, 1),
         "mutant_seconds_summed": round(sum(seconds for _, _, seconds in runs), 1),
         "untriaged_survivors": untriaged,
@@ -211,9 +213,10 @@ def summarise(total: int, args, chosen, runs, triage, mutants_wall: float, wall:
 def print_report(report: dict) -> None:
     r = report
     print(f"mutants enumerated: {r['enumerated']}; sample: {r['sample']} (seed {r['seed']}); workers: {r['workers']}; timeout {r['timeout_s']:g} s")
-    print(f"killed: {r['killed']}; timeouts: {r['timeouts']}; incompetent: {r['incompetent']}; survived: {r['survived']}" + (f"; not applied: {r['not_applied']}" if r["not_applied"] else ""))
+    print(f"killed: {r['killed']}; timeouts: {r['timeouts']}; survived: {r['survived']}; not scored: incompetent {r['incompetent']}, annotation-only {r['annotation_only']}"
+          + (f", not applied {r['not_applied']}" if r["not_applied"] else ""))
     print("set aside: " + ", ".join(f"{kind} {n}" for kind, n in r["set_aside"].items()))
-    print(f"score: {'n/a' if r['score'] is None else format(r['score'], '.3f')} (killed, timeouts and incompetent / run - set aside)")
+    print(f"score: {'n/a' if r['score'] is None else format(r['score'], '.3f')} ((killed + timeouts) / (killed + timeouts + survived - set aside))")
     print(f"wall time: {r['wall_s']} s in all; {r['mutants_wall_s']} s running the mutants, whose own times sum to {r['mutant_seconds_summed']} s")
     print(f"untriaged survivors ({len(r['untriaged_survivors'])}):")
     for line in r["untriaged_survivors"]:

@@ -5,6 +5,7 @@ No cosmic-ray here, so the project's tests can check it without the [mutation] e
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import random
 from dataclasses import dataclass
@@ -13,7 +14,9 @@ from pathlib import Path
 import yaml
 
 TRIAGE_KINDS = ("equivalent", "stricter", "wording")
-KILLED_OUTCOMES = ("killed", "timeout", "incompetent")  # a timeout or a mutant that does not compile is caught too
+KILLED_OUTCOMES = ("killed", "timeout")  # a mutant that hangs the run is caught too
+# Not scored: a mutant that does not compile is no program, and one that changes only annotations is no change.
+UNSCORED_OUTCOMES = ("incompetent", "annotation-only", "not-applied")
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,27 @@ def triage_kind(mutant: Mutant, entries: list[dict]) -> str | None:
     return None
 
 
+def same_code(original: str, mutated: str) -> bool:
+    """Whether two module sources differ only in annotations (never evaluated under `from __future__ import annotations`)."""
+
+    def stripped(source: str) -> str:
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.arg):
+                node.annotation = None
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                node.returns = None
+            elif isinstance(node, ast.AnnAssign):
+                node.annotation = ast.Constant(None)
+        return ast.dump(tree)
+
+    if "from __future__ import annotations" not in original:
+        return original == mutated
+    return stripped(original) == stripped(mutated)
+
+
 def score(outcomes: list[str], set_aside: int) -> float | None:
-    """Caught / (mutants run - survivors set aside as equivalent, stricter or wording)."""
+    """Caught / (mutants judged - survivors set aside as equivalent, stricter or wording); unscored outcomes count for neither."""
     caught = sum(outcome in KILLED_OUTCOMES for outcome in outcomes)
     judged = sum(outcome in (*KILLED_OUTCOMES, "survived") for outcome in outcomes) - set_aside
     return caught / judged if judged > 0 else None

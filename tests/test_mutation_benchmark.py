@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.mutation_scoring import Mutant, load_triage, pick_sample, score, triage_kind
+from benchmarks.mutation_scoring import Mutant, load_triage, pick_sample, same_code, score, triage_kind
 
 SITES = [(f"emulator/rules/m{n % 7}.py", f"core/Op{n % 5}", n) for n in range(200)]
 MUTANT = Mutant("emulator/rules/apps.py", 42, "core/ReplaceComparisonOperator_Lt_LtE", 3, "if n < cap:", "if n <= cap:", "install")
@@ -60,7 +60,14 @@ def test_a_triage_entry_needs_a_known_kind_and_a_reason(tmp_path: Path):
 
 
 def test_score_is_caught_over_run_less_set_aside():
-    outcomes = ["killed"] * 6 + ["timeout", "incompetent"] + ["survived"] * 4 + ["not-applied"]
-    assert score(outcomes, set_aside=0) == 8 / 12
-    assert score(outcomes, set_aside=2) == 8 / 10  # two survivors triaged away
+    outcomes = ["killed"] * 6 + ["timeout", "incompetent", "annotation-only"] + ["survived"] * 4 + ["not-applied"]
+    assert score(outcomes, set_aside=0) == 7 / 11
+    assert score(outcomes, set_aside=2) == 7 / 9  # two survivors triaged away
     assert score(["survived"], set_aside=1) is None
+
+
+def test_a_mutant_of_annotations_only_is_the_same_code():
+    source = "from __future__ import annotations\n\ndef f(x: int | None) -> float | None:\n    y: int | None = x\n    return y\n"
+    assert same_code(source, source.replace("float | None", "float << None"))
+    assert not same_code(source, source.replace("return y", "return None"))
+    assert not same_code(source.replace("from __future__ import annotations\n", ""), source.replace("from __future__ import annotations\n", "").replace("int | None) ", "int << None) "))
