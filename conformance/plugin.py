@@ -88,6 +88,7 @@ class ConformanceRun:
             run_id=self.run_id, started=iso(self.started), finished=iso(now), duration_s=now - self.started,
             harness_version=__version__, profile=self.profile, declaration=self.declaration.redacted(),
             device_identity=self.device_identity, clauses=judge_clauses(self.profile, self.scenarios), interrupted=interrupted,
+            emulator_switches={"defects": self.defects, "variants": self.variants} if self.declaration.embedded else None,
         )
         return self.results
 

@@ -94,6 +94,8 @@ class RunResults:
     device_identity: dict[str, Any]
     clauses: list[ClauseResult]
     interrupted: bool = False
+    # The embedded emulator's switches, when it was the device: a report of a broken emulator must say so.
+    emulator_switches: dict[str, list[str]] | None = None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -123,6 +125,7 @@ class RunResults:
             "areas": {code: {"en": a.en, "zh": a.zh} for code, a in p.areas.items()},
             "declaration": self.declaration,
             "device": self.device_identity,
+            "emulator_switches": self.emulator_switches,
             "summary": self.summary,
             "exit_status": self.exit_status,
             "clauses": [c.to_json() for c in self.clauses],

@@ -83,3 +83,12 @@ def test_every_parameter_has_a_direction_and_numbers_are_judged_by_it():
 def test_validation_runs_every_variant_and_the_other_shipped_models():
     names = {v.name for v in all_variations()}
     assert set(VARIANTS) <= names and {"basic_model", "no_test_clock"} <= names
+
+
+def test_a_run_of_the_emulator_with_switches_says_so_in_every_report(tmp_path):
+    from conformance.validation import run_suite
+
+    data = run_suite(tmp_path / "run", defects=("no_rest_reminder",), variants=("other_refusal_wording",), select="CSW-ADD-5", in_process=True)
+    assert data["emulator_switches"] == {"defects": ["no_rest_reminder"], "variants": ["other_refusal_wording"]}
+    page = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    assert "defects switched on" in page and "no_rest_reminder" in page and "other_refusal_wording" in page

@@ -100,6 +100,8 @@ UI: dict[str, tuple[str, str]] = {
     "name": ("Name", "名称"),
     "value": ("Value", "取值"),
     "layer": ("Layer", "来源层"),
+    "defects_on": ("The reference emulator ran with defects switched on; this is a self-validation run, not a device's result", "参考模拟器开启了缺陷开关：本次为自检运行，不是设备检测结果"),
+    "variants_on": ("The reference emulator ran with conformant variants", "参考模拟器开启了合规变体"),
     "direction": ("Device value", "设备取值"),
     "at_most": ("at most this", "不高于此值"),
     "at_least": ("at least this", "不低于此值"),
@@ -433,6 +435,11 @@ def _header(results: RunResults) -> str:
     status = results.exit_status
     css, en, zh = OUTCOME.get(status, ("o-open", f"exit status {status}", f"退出状态 {status}"))
     interrupted = f'<div class="warn">{_t("interrupted")}</div>' if results.interrupted else ""
+    switches = results.emulator_switches or {}
+    if switches.get("defects"):
+        interrupted += f'<div class="warn">{_t("defects_on")}: <span class="mono">{_e(", ".join(switches["defects"]))}</span></div>'
+    if switches.get("variants"):
+        interrupted += f'<div class="note">{_t("variants_on")}: <span class="mono">{_e(", ".join(switches["variants"]))}</span></div>'
     # The exit status ignores clauses nothing ran for (a --select run); say so rather than let "pass" imply coverage.
     untested = sum(c.level == "mandatory" and _code(c.verdict) == "NOT_TESTED" for c in results.clauses)
     if untested:
