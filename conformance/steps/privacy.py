@@ -12,15 +12,16 @@ from typing import Any
 
 from pytest_bdd import given, parsers, then, when
 
-from conformance.steps.common import Context, attempt
+from conformance.catalogue import Profile
+from conformance.declaration import BASIC_FUNCTION_APPS
+from conformance.steps.common import Context, attempt, gated_apps
 from device_adapters.errors import InconclusiveError, MalformedReply
 from device_adapters.watch import Watch
 
 PERMISSIONS = ("microphone", "camera", "location")
 # What the guardian's consent to the children's rules may cover: the basic functions need
-# the microphone (calls with the guardian) and location (locating the child); never the camera.
+# the microphone (calls with the guardian, the emergency call) and location (locating the child); never the camera.
 CONSENT_COVERS = {"microphone", "location"}
-BASIC_CATEGORY = "basic"
 
 ROLES = {"the guardian": "guardian", "the child": "child", "a stranger": "stranger"}
 ACTOR = "(?P<who>the guardian|the child|a stranger)"
@@ -172,16 +173,41 @@ def holds_none(watch: Watch, app_id: str) -> None:
 
 
 @then("no app holds the microphone, camera or location beyond what the guardian's consent covers")
-def no_default_permissions(watch: Watch) -> None:
-    # Every package, hidden ones included: a hidden app with the microphone is the worst case.
+def no_default_permissions(watch: Watch, profile: Profile) -> None:
+    # Every package, hidden ones included: a hidden app with the microphone is the worst case. Which apps the
+    # consent covers follows from the profile's basic functions, not from the category the watch gives an app.
+    basic = {BASIC_FUNCTION_APPS[f] for f in profile.param("basic_functions") if f in BASIC_FUNCTION_APPS}
     findings = []
     for app in watch.apps(include_hidden=True, role="tester"):
-        allowed = CONSENT_COVERS if app["category"] == BASIC_CATEGORY else set()
+        allowed = CONSENT_COVERS if app["app_id"] in basic else set()
         held = watch.permissions(app["app_id"])
         extra = [p for p in PERMISSIONS if held.get(p) and p not in allowed]
         if extra:
             findings.append(f"{app['app_id']}: {', '.join(extra)}")
     assert not findings, f"apps hold sensitive permissions out of the box: {'; '.join(findings)}"
+
+
+@when("every app but the basic functions asks the child for each sensitive permission, and the child tries to allow it")
+def every_app_asks(watch: Watch, profile: Profile, ctx: Context) -> None:
+    findings = []
+    for app_id in gated_apps(watch, profile):
+        for permission in PERMISSIONS:
+            answer = watch.request_permission(app_id, permission)
+            if answer.get("granted"):
+                findings.append(f"{app_id} got {permission} on asking the child")
+            child_grant = attempt(ctx, f"the child allowing {app_id} the {permission}", lambda a=app_id, p=permission: watch.grant_permission(a, p, role="child"))
+            if child_grant.allowed:
+                findings.append(f"the child allowed {app_id} the {permission}")
+            if watch.permissions(app_id).get(permission):
+                findings.append(f"{app_id} holds {permission}")
+    ctx.values["permission_findings"] = findings
+
+
+@then("no app holds a sensitive permission without the guardian")
+def none_without_guardian(ctx: Context) -> None:
+    findings = ctx.values.get("permission_findings")
+    assert findings is not None, "no app asked for a permission"
+    assert not findings, f"without the guardian: {'; '.join(findings)}"
 
 
 # -- PRI-4: the guardian's rights -------------------------------------------------
