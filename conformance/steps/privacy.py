@@ -13,8 +13,8 @@ from typing import Any
 from pytest_bdd import given, parsers, then, when
 
 from conformance.catalogue import Profile
-from conformance.declaration import BASIC_FUNCTION_APPS
-from conformance.steps.common import Context, attempt, gated_apps
+from conformance.declaration import BASIC_FUNCTION_APPS, Declaration
+from conformance.steps.common import Context, attempt, attempt_each, gated_apps
 from device_adapters.errors import InconclusiveError, MalformedReply
 from device_adapters.watch import Watch
 
@@ -211,6 +211,30 @@ def none_without_guardian(ctx: Context) -> None:
 
 
 # -- PRI-4: the guardian's rights -------------------------------------------------
+
+# What only the bound guardian may do with the child's data and watch, with harmless arguments; closing last.
+GUARDIAN_DATA_OPERATIONS: dict[str, dict[str, Any]] = {
+    "privacy.export": {},
+    "location.get": {},
+    "profile.get": {},
+    "privacy.delete": {},
+    "privacy.consent": {},
+    "device.set_password": {"password": "Other-4821"},
+    "permissions.grant": {"app_id": "maths", "permission": "microphone"},
+    "account.close": {},
+}
+
+
+@when(parsers.re("(?P<who>the former guardian|another guardian account) tries each guardian operation on the child's data"))
+def guardian_operations_sweep(watch: Watch, declaration: Declaration, ctx: Context, who: str) -> None:
+    # Another account of the guardian role: the declared guardian's id with something added, so it is surely not the bound one.
+    account = None if who == "the former guardian" else f"{declaration.ixit['guardian']['account']}-someone-else"
+    attempt_each(
+        ctx,
+        list(GUARDIAN_DATA_OPERATIONS),
+        lambda op: f"{op} by {who}",
+        lambda op: watch.call(op, "guardian", account=account, **GUARDIAN_DATA_OPERATIONS[op]),
+    )
 
 
 @when(parsers.re(f"{ACTOR} tries to export the child's data"))
