@@ -301,9 +301,19 @@ def stranger_account(watch: Watch, ctx: Context) -> None:
     ctx.values["stranger"] = watch.create_account("Friendly uncle", kind="stranger")
 
 
-@when("the stranger reads the feed")
-def stranger_reads(watch: Watch, ctx: Context) -> None:
-    ctx.values["stranger_feed"] = watch.feed(role="stranger", account=ctx.values["stranger"])
+@when(parsers.re("the stranger with the account tries to (?P<what>locate the child|open the child's profile)"))
+def stranger_with_account_tries(watch: Watch, ctx: Context, what: str) -> None:
+    account = ctx.values["stranger"]
+    do = watch.location if what == "locate the child" else watch.profile_of_child
+    attempt(ctx, f"stranger {account} trying to {what}", lambda: do(role="stranger", account=account))
+
+
+@when(parsers.re("(?P<who>the stranger|a stranger without an account) reads the feed"))
+def stranger_reads(watch: Watch, ctx: Context, who: str) -> None:
+    account = ctx.values["stranger"] if who == "the stranger" else None
+    # A refusal is as good as an empty feed: either way the stranger sees none of the child's posts.
+    outcome = attempt(ctx, f"{who} reading the feed", lambda: watch.feed(role="stranger", account=account))
+    ctx.values["stranger_feed"] = outcome.result.get("value", []) if outcome.allowed and outcome.result else []
 
 
 @then("the stranger's feed holds none of the child's posts")
