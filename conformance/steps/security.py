@@ -11,7 +11,7 @@ from pytest_bdd import given, parsers, then, when
 
 from conformance.catalogue import Profile
 from conformance.declaration import Declaration
-from conformance.steps.common import Context, attempt
+from conformance.steps.common import Context, attempt, attempt_each, gated_apps
 from device_adapters.errors import InconclusiveError, Refused
 from device_adapters.watch import Watch
 
@@ -149,6 +149,13 @@ def child_disables_supervision(watch: Watch, ctx: Context) -> None:
 def child_removes_guardian(watch: Watch, ctx: Context, action: str) -> None:
     do = watch.uninstall_app if action == "uninstall" else watch.force_stop_app
     attempt(ctx, f"the child trying to {action} the guardian service", lambda: do(GUARDIAN_SERVICE))
+
+
+@when(parsers.re("the child tries to (?P<action>uninstall|force-stop) every ordinary app"))
+def child_removes_every_app(watch: Watch, profile: Profile, ctx: Context, action: str) -> None:
+    # Whether each goes through does not matter (ordinary apps may be removed): supervision must outlast all of them.
+    do = watch.uninstall_app if action == "uninstall" else watch.force_stop_app
+    attempt_each(ctx, gated_apps(watch, profile), lambda app_id: f"the child trying to {action} {app_id}", do)
 
 
 @when("the child tries to turn on debugging")
