@@ -132,6 +132,25 @@ def child_unlocks(watch: Watch, ctx: Context, password: str) -> None:
     attempt(ctx, "unlocking the watch", lambda: watch.unlock(password))
 
 
+@when("the watch is switched off and on again")
+def power_cycle(watch: Watch) -> None:
+    # Unlike the shared reboot step, the harness does not answer the power-on password here: that is what is judged.
+    watch.reboot()
+
+
+@when("the child tries to open every app but the basic functions")
+def child_opens_every_gated_app(watch: Watch, profile: Profile, ctx: Context) -> None:
+    attempt_each(ctx, gated_apps(watch, profile), lambda app_id: f"opening {app_id}", lambda app_id: watch.open_app(app_id))
+
+
+@then("the watch does not deny asking for a password at power-on and at the lock screen")
+def says_it_asks(watch: Watch) -> None:
+    # The device's own report, checked beside the behaviour above: a watch that says it asks for no password is not believed to.
+    status = watch.security_status()
+    denied = [flag for flag in ("power_on_password", "lock_password") if status.get(flag) is False]
+    assert not denied, f"by its own security status the watch does not ask for a password ({', '.join(denied)}: false)"
+
+
 @when("the child tries to set a new lock password")
 def child_sets_password(watch: Watch, ctx: Context) -> None:
     attempt(ctx, "the child setting the lock password", lambda: watch.set_lock_password(CHILD_CHOSEN_PASSWORD, role="child"))
