@@ -42,3 +42,15 @@ Feature: Strangers see nothing of the child
       | reader                        |
       | the stranger                  |
       | a stranger without an account |
+
+  Scenario Outline: <who> can do nothing the guardian does
+    Given a watch bound to its guardian
+    And a stranger has an account on the platform
+    When <who> tries every guardian operation
+    Then the watch refuses every one of them
+    And the watch is still bound to its guardian
+
+    Examples:
+      | who                           |
+      | a stranger without an account |
+      | the stranger with the account |
