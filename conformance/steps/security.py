@@ -14,8 +14,8 @@ from pytest_bdd import given, parsers, then, when
 from conformance.catalogue import Profile
 from conformance.declaration import Declaration
 from conformance.steps.common import Context, attempt, attempt_each, gated_apps
-from device_adapters.errors import InconclusiveError, Refused
 from device_adapters import watch as watch_module
+from device_adapters.errors import InconclusiveError, Refused
 from device_adapters.watch import Watch
 
 # How a firmware image can come: the words of the scenarios and the signature the protocol names.
