@@ -30,7 +30,12 @@ STORE_HARMFUL = defect("store_installs_harmful_apps", ["CSW-APP-1"], "The app st
 REINSTALL_RESETS = defect("reinstall_resets_usage", ["CSW-ADD-6"], "Used time is kept in the app's own data, so uninstalling and reinstalling the app clears today's count.")
 GUARDIAN_REMOVABLE = defect("guardian_component_removable", ["CSW-SEC-3"], "The child can uninstall or force-stop the guardian component.")
 STOP_ANY_STOPS_SUPERVISION = defect("supervision_in_shared_process", ["CSW-SEC-3"], "Supervision runs in the preinstalled apps' shared process: force-stopping any of them (the stopwatch, maths ...) switches it off.")
-UNINSTALL_ANY_DROPS_SUPERVISION = defect("uninstall_drops_supervision", ["CSW-SEC-3"], "Uninstalling any app re-provisions the device and drops the guardian's profile with it.")
+UNINSTALL_ANY_DROPS_SUPERVISION = defect(
+    "uninstall_drops_supervision",
+    ["CSW-SEC-3"],
+    "Uninstalling any app re-provisions the device and drops the guardian's profile with it.",
+    collateral={"CSW-ADD-6": "uninstalling an app to reinstall it drops the guardian's daily limit with supervision, so the day's time comes back"},
+)
 
 # (app_id, name, category, system, feature)
 PREINSTALLED = [
