@@ -42,6 +42,7 @@ SETTINGS_ON_WATCH = defect("guardian_settings_on_watch", ["CSW-SEC-2", "CSW-ADD-
 # The guardian's controls that the defect above exposes on the watch.
 GUARDIAN_CONTROLS = ("controls.set_daily_limit", "controls.set_periods", "apps.set_enabled", "payment.set_limits", "social.set_enabled")
 AGENT_ACCEPTS_ANYONE = defect("agent_accepts_unauthenticated", ["CSW-SEC-4"], "The test agent answers requests that carry no token.")
+OTA_SKIPS_TOKEN = defect("firmware_update_skips_token", ["CSW-SEC-4"], "The token is checked on every operation but firmware.update: the update path shares the agent's port and trusts the image signature alone.")
 
 
 def gate(fn: Gate) -> Gate:
@@ -222,7 +223,8 @@ class ReferenceWatch:
         for key in ("id", "op", "role"):
             if not isinstance(message.get(key), str):
                 raise Refusal("bad_request", f"'{key}' must be a string")
-        if message.get("auth") != self.token and not self.defective(AGENT_ACCEPTS_ANYONE):
+        unchecked = self.defective(AGENT_ACCEPTS_ANYONE) or (message["op"] == "firmware.update" and self.defective(OTA_SKIPS_TOKEN))
+        if message.get("auth") != self.token and not unchecked:
             raise Refusal("unauthenticated", "missing or wrong test-agent token")
         operation = OPERATIONS.get(message["op"])
         if operation is None:

@@ -134,9 +134,20 @@ def minutes_pass(watch: Watch, declaration: Declaration, request: pytest.Fixture
     pass_time(watch, declaration, request, minutes * 60)
 
 
+# The password the harness sets before a reboot, so that it can answer the power-on password as the child would.
+REBOOT_PASSWORD = "Reboot-5317"
+
+
 @when("the watch reboots")
 def watch_reboots(watch: Watch) -> None:
+    """Restart the watch and get past the power-on password (docs/protocol.md `device.reboot`), as the child who knows it."""
+    try:
+        watch.set_lock_password(REBOOT_PASSWORD)
+    except Refused:
+        watch.reboot()  # no guardian to set one: nothing to unlock with
+        return
     watch.reboot()
+    watch.unlock(REBOOT_PASSWORD)
 
 
 # -- Then ----------------------------------------------------------------------

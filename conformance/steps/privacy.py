@@ -7,28 +7,24 @@ steps map those words to protocol roles, so that one phrasing serves every actor
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pytest_bdd import given, parsers, then, when
 
-from conformance.steps.common import Context, attempt
+from conformance.catalogue import Profile
+from conformance.declaration import BASIC_FUNCTION_APPS, Declaration
+from conformance.steps.common import Context, attempt, attempt_each, gated_apps
+from device_adapters.errors import InconclusiveError, MalformedReply
 from device_adapters.watch import Watch
 
 PERMISSIONS = ("microphone", "camera", "location")
 # What the guardian's consent to the children's rules may cover: the basic functions need
-# the microphone (calls with the guardian) and location (locating the child); never the camera.
+# the microphone (calls with the guardian, the emergency call) and location (locating the child); never the camera.
 CONSENT_COVERS = {"microphone", "location"}
-BASIC_CATEGORY = "basic"
 
 ROLES = {"the guardian": "guardian", "the child": "child", "a stranger": "stranger"}
 ACTOR = "(?P<who>the guardian|the child|a stranger)"
-
-# What children's rules must speak of, in English or Chinese: for each topic, a keyword of every group.
-RULE_TOPICS = {
-    "what is collected": [("collect", "收集")],
-    "for what purpose": [("purpose", "目的")],
-    "what the guardian can do": [("guardian", "监护人"), ("export", "delete", "close", "withdraw", "导出", "删除", "注销", "查阅")],
-}
 
 # How a biometric check can be presented: the live child, or a presentation attack.
 PRESENTATIONS = {
@@ -68,18 +64,31 @@ def opens_rules(watch: Watch, ctx: Context, who: str) -> None:
 @then("the rules are written for children")
 def rules_for_children(ctx: Context) -> None:
     rules = _shown(ctx, "rules for children's personal information")
-    assert rules.get("children_specific") is True, f"the rules shown are not specific to children: {rules.get('title')!r}"
     assert str(rules.get("text", "")).strip(), "the rules have no text"
     # Rules kept on a website the guardian never sees are not shown by the watch or the guardian's app.
     places = set(rules.get("shown_on", ["watch"]))
     assert places & {"watch", "guardian_app"}, f"the rules are shown only on {sorted(places)}"
+    # The device's own word; what the rules cover is judged against what the watch does (below).
+    assert rules.get("children_specific") is not False, f"by the watch's own account the rules shown are not specific to children: {rules.get('title')!r}"
 
 
-@then("the rules say what is collected, for what purpose, and what the guardian can do")
-def rules_cover_topics(ctx: Context) -> None:
-    text = str(_shown(ctx, "rules for children's personal information").get("text", "")).lower()
-    missing = [topic for topic, groups in RULE_TOPICS.items() if not all(any(w in text for w in group) for group in groups)]
-    assert not missing, f"the rules do not say {', '.join(missing)}"
+def _information_kind(record_kind: str) -> str:
+    """The kind of personal information a processing record names: its first word (`location_report` -> `location`)."""
+    return re.split(r"[^a-z0-9]+", record_kind.lower(), maxsplit=1)[0]
+
+
+@then("the rules say, with its purpose, every kind of personal information the watch was seen to process")
+def rules_cover_processing(watch: Watch, ctx: Context) -> None:
+    rules = _shown(ctx, "rules for children's personal information")
+    if not isinstance(rules.get("collected"), list):
+        raise MalformedReply(f"the reply to privacy.rules has no list 'collected' (has {', '.join(sorted(rules))})")
+    # Any wording and language: a kind is covered when the rules list it with a purpose that says something.
+    covered = {str(c.get("kind", "")).lower() for c in rules["collected"] if isinstance(c, dict) and str(c.get("purpose", "")).strip()}
+    observed = sorted({_information_kind(str(r.get("kind", ""))) for r in watch.processing_records()} - {""})
+    if not observed:
+        raise InconclusiveError("the watch recorded no processing although the child was located: nothing to hold the rules against")
+    missing = [kind for kind in observed if kind not in covered]
+    assert not missing, f"the watch processed the child's {', '.join(missing)}, which its children's rules do not list with a purpose (they list: {', '.join(sorted(covered)) or 'nothing'})"
 
 
 # -- PRI-2: consent before processing ------------------------------------------------
@@ -164,11 +173,13 @@ def holds_none(watch: Watch, app_id: str) -> None:
 
 
 @then("no app holds the microphone, camera or location beyond what the guardian's consent covers")
-def no_default_permissions(watch: Watch) -> None:
-    # Every package, hidden ones included: a hidden app with the microphone is the worst case.
+def no_default_permissions(watch: Watch, profile: Profile) -> None:
+    # Every package, hidden ones included: a hidden app with the microphone is the worst case. Which apps the
+    # consent covers follows from the profile's basic functions, not from the category the watch gives an app.
+    basic = {BASIC_FUNCTION_APPS[f] for f in profile.param("basic_functions") if f in BASIC_FUNCTION_APPS}
     findings = []
     for app in watch.apps(include_hidden=True, role="tester"):
-        allowed = CONSENT_COVERS if app["category"] == BASIC_CATEGORY else set()
+        allowed = CONSENT_COVERS if app["app_id"] in basic else set()
         held = watch.permissions(app["app_id"])
         extra = [p for p in PERMISSIONS if held.get(p) and p not in allowed]
         if extra:
@@ -176,7 +187,54 @@ def no_default_permissions(watch: Watch) -> None:
     assert not findings, f"apps hold sensitive permissions out of the box: {'; '.join(findings)}"
 
 
+@when("every app but the basic functions asks the child for each sensitive permission, and the child tries to allow it")
+def every_app_asks(watch: Watch, profile: Profile, ctx: Context) -> None:
+    findings = []
+    for app_id in gated_apps(watch, profile):
+        for permission in PERMISSIONS:
+            answer = watch.request_permission(app_id, permission)
+            if answer.get("granted"):
+                findings.append(f"{app_id} got {permission} on asking the child")
+            child_grant = attempt(ctx, f"the child allowing {app_id} the {permission}", lambda a=app_id, p=permission: watch.grant_permission(a, p, role="child"))
+            if child_grant.allowed:
+                findings.append(f"the child allowed {app_id} the {permission}")
+            if watch.permissions(app_id).get(permission):
+                findings.append(f"{app_id} holds {permission}")
+    ctx.values["permission_findings"] = findings
+
+
+@then("no app holds a sensitive permission without the guardian")
+def none_without_guardian(ctx: Context) -> None:
+    findings = ctx.values.get("permission_findings")
+    assert findings is not None, "no app asked for a permission"
+    assert not findings, f"without the guardian: {'; '.join(findings)}"
+
+
 # -- PRI-4: the guardian's rights -------------------------------------------------
+
+# What only the bound guardian may do with the child's data and watch, with harmless arguments; closing last.
+GUARDIAN_DATA_OPERATIONS: dict[str, dict[str, Any]] = {
+    "privacy.export": {},
+    "location.get": {},
+    "profile.get": {},
+    "privacy.delete": {},
+    "privacy.consent": {},
+    "device.set_password": {"password": "Other-4821"},
+    "permissions.grant": {"app_id": "maths", "permission": "microphone"},
+    "account.close": {},
+}
+
+
+@when(parsers.re("(?P<who>the former guardian|another guardian account) tries each guardian operation on the child's data"))
+def guardian_operations_sweep(watch: Watch, declaration: Declaration, ctx: Context, who: str) -> None:
+    # Another account of the guardian role: the declared guardian's id with something added, so it is surely not the bound one.
+    account = None if who == "the former guardian" else f"{declaration.ixit['guardian']['account']}-someone-else"
+    attempt_each(
+        ctx,
+        list(GUARDIAN_DATA_OPERATIONS),
+        lambda op: f"{op} by {who}",
+        lambda op: watch.call(op, "guardian", account=account, **GUARDIAN_DATA_OPERATIONS[op]),
+    )
 
 
 @when(parsers.re(f"{ACTOR} tries to export the child's data"))
@@ -243,9 +301,19 @@ def stranger_account(watch: Watch, ctx: Context) -> None:
     ctx.values["stranger"] = watch.create_account("Friendly uncle", kind="stranger")
 
 
-@when("the stranger reads the feed")
-def stranger_reads(watch: Watch, ctx: Context) -> None:
-    ctx.values["stranger_feed"] = watch.feed(role="stranger", account=ctx.values["stranger"])
+@when(parsers.re("the stranger with the account tries to (?P<what>locate the child|open the child's profile)"))
+def stranger_with_account_tries(watch: Watch, ctx: Context, what: str) -> None:
+    account = ctx.values["stranger"]
+    do = watch.location if what == "locate the child" else watch.profile_of_child
+    attempt(ctx, f"stranger {account} trying to {what}", lambda: do(role="stranger", account=account))
+
+
+@when(parsers.re("(?P<who>the stranger|a stranger without an account) reads the feed"))
+def stranger_reads(watch: Watch, ctx: Context, who: str) -> None:
+    account = ctx.values["stranger"] if who == "the stranger" else None
+    # A refusal is as good as an empty feed: either way the stranger sees none of the child's posts.
+    outcome = attempt(ctx, f"{who} reading the feed", lambda: watch.feed(role="stranger", account=account))
+    ctx.values["stranger_feed"] = outcome.result.get("value", []) if outcome.allowed and outcome.result else []
 
 
 @then("the stranger's feed holds none of the child's posts")

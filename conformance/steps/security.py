@@ -4,14 +4,17 @@ supervision and debug interfaces that the watch must not let the child switch of
 
 from __future__ import annotations
 
+import inspect
 import re
 from datetime import date, datetime
+from typing import Any
 
 from pytest_bdd import given, parsers, then, when
 
 from conformance.catalogue import Profile
 from conformance.declaration import Declaration
-from conformance.steps.common import Context, attempt
+from conformance.steps.common import Context, attempt, attempt_each, gated_apps
+from device_adapters import watch as watch_module
 from device_adapters.errors import InconclusiveError, Refused
 from device_adapters.watch import Watch
 
@@ -132,6 +135,25 @@ def child_unlocks(watch: Watch, ctx: Context, password: str) -> None:
     attempt(ctx, "unlocking the watch", lambda: watch.unlock(password))
 
 
+@when("the watch is switched off and on again")
+def power_cycle(watch: Watch) -> None:
+    # Unlike the shared reboot step, the harness does not answer the power-on password here: that is what is judged.
+    watch.reboot()
+
+
+@when("the child tries to open every app but the basic functions")
+def child_opens_every_gated_app(watch: Watch, profile: Profile, ctx: Context) -> None:
+    attempt_each(ctx, gated_apps(watch, profile), lambda app_id: f"opening {app_id}", lambda app_id: watch.open_app(app_id))
+
+
+@then("the watch does not deny asking for a password at power-on and at the lock screen")
+def says_it_asks(watch: Watch) -> None:
+    # The device's own report, checked beside the behaviour above: a watch that says it asks for no password is not believed to.
+    status = watch.security_status()
+    denied = [flag for flag in ("power_on_password", "lock_password") if status.get(flag) is False]
+    assert not denied, f"by its own security status the watch does not ask for a password ({', '.join(denied)}: false)"
+
+
 @when("the child tries to set a new lock password")
 def child_sets_password(watch: Watch, ctx: Context) -> None:
     attempt(ctx, "the child setting the lock password", lambda: watch.set_lock_password(CHILD_CHOSEN_PASSWORD, role="child"))
@@ -151,6 +173,13 @@ def child_removes_guardian(watch: Watch, ctx: Context, action: str) -> None:
     attempt(ctx, f"the child trying to {action} the guardian service", lambda: do(GUARDIAN_SERVICE))
 
 
+@when(parsers.re("the child tries to (?P<action>uninstall|force-stop) every ordinary app"))
+def child_removes_every_app(watch: Watch, profile: Profile, ctx: Context, action: str) -> None:
+    # Whether each goes through does not matter (ordinary apps may be removed): supervision must outlast all of them.
+    do = watch.uninstall_app if action == "uninstall" else watch.force_stop_app
+    attempt_each(ctx, gated_apps(watch, profile), lambda app_id: f"the child trying to {action} {app_id}", do)
+
+
 @when("the child tries to turn on debugging")
 def child_enables_debug(watch: Watch, ctx: Context) -> None:
     attempt(ctx, "the child turning on debugging", watch.enable_debug)
@@ -165,14 +194,55 @@ def no_debug(watch: Watch) -> None:
 
 # -- SEC-4: the test agent ------------------------------------------------------------------
 
+# The operations the harness sends: every `.call("op"` of the Watch API, read from its own source so none is forgotten.
+_CALL = re.compile(r"""\.call\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""")
+# What a guardian may do in the guardian's app, with harmless arguments; what would end the binding comes last.
+GUARDIAN_OPERATIONS: dict[str, dict[str, Any]] = {
+    "guardian.binding": {}, "guardian.verification_code": {}, "controls.get": {}, "usage.get": {},
+    "controls.set_daily_limit": {"minutes": 600, "exempt": []}, "controls.set_periods": {"periods": None},
+    "apps.list": {}, "apps.approve": {"app_id": "maths"}, "apps.set_enabled": {"app_id": "maths", "enabled": False},
+    "permissions.get": {"app_id": "camera"}, "permissions.grant": {"app_id": "camera", "permission": "camera"},
+    "payment.agreement": {}, "payment.status": {}, "payment.bill": {}, "payment.set_limits": {"per_transaction_yuan": 500, "per_month_yuan": 5000},
+    "payment.consent": {"agreement_id": "any"}, "content.pool": {}, "content.approve_link": {"url": "https://example.com/"},
+    "content.report": {"item_id": "any"}, "social.set_enabled": {"enabled": False}, "friends.list": {},
+    "friends.approve": {}, "friends.remove": {}, "contacts.list": {},
+    "contacts.add": {"number": "13924681357", "name": "Stranger"}, "contacts.set_exchange": {"enabled": True},
+    "privacy.export": {}, "location.get": {}, "profile.get": {}, "privacy.consent": {}, "privacy.delete": {},
+    "device.set_password": {"password": "Other-4821"}, "device.reboot": {}, "device.factory_reset": {},
+    "guardian.bind": {}, "account.close": {},
+}
 
-@when(parsers.re("a request (?P<credential>without the test-agent token|with a wrong test-agent token) asks for the device information"))
-def unauthenticated_request(watch: Watch, ctx: Context, credential: str) -> None:
+
+def known_operations() -> list[str]:
+    return sorted(set(_CALL.findall(inspect.getsource(watch_module))))
+
+
+def _intruder(watch: Watch, credential: str) -> Watch:
     # A second client on the same connection, carrying no token (or a wrong one); its exchanges go into
     # the scenario's evidence with the rest. It is not closed: the connection is the run's.
     intruder = Watch(watch.transport, auth=None if credential.startswith("without") else WRONG_TOKEN, app_ids=watch.to_device)
     intruder.transcript = watch.transcript
-    attempt(ctx, f"device.info {credential}", intruder.info)
+    return intruder
+
+
+@when(parsers.re("a request (?P<credential>without the test-agent token|with a wrong test-agent token) asks for the device information"))
+def unauthenticated_request(watch: Watch, ctx: Context, credential: str) -> None:
+    attempt(ctx, f"device.info {credential}", _intruder(watch, credential).info)
+
+
+@when(parsers.re("a request (?P<credential>without the test-agent token|with a wrong test-agent token) is sent for every operation the harness knows"))
+def unauthenticated_sweep(watch: Watch, ctx: Context, credential: str) -> None:
+    intruder = _intruder(watch, credential)
+    outcomes = []
+    for op in known_operations():
+        try:
+            intruder.call(op, "tester")
+            outcomes.append((op, "answered"))
+        except Refused as refusal:
+            outcomes.append((op, refusal.code))
+        except InconclusiveError as fault:  # bad_request, unknown_op ...: answered, and not as unauthenticated
+            outcomes.append((op, type(fault).__name__))
+    ctx.values["agent_sweep"] = outcomes
 
 
 @then("the test agent refuses it as unauthenticated")
@@ -180,3 +250,17 @@ def refused_unauthenticated(ctx: Context) -> None:
     last = ctx.last
     assert not last.allowed, f"the test agent answered {last.action}: {last.result}"
     assert last.refusal is not None and last.refusal.code == "unauthenticated", f"{last.action} was refused as {last.refusal.code if last.refusal else None}, not as unauthenticated"
+
+
+@then("the test agent refuses every one of them as unauthenticated")
+def refused_each_unauthenticated(ctx: Context) -> None:
+    outcomes = ctx.values.get("agent_sweep")
+    assert outcomes, "no operation was sent"
+    through = [f"{op} ({how})" for op, how in outcomes if how != "unauthenticated"]
+    assert not through, f"{len(through)} of {len(outcomes)} operations were not refused as unauthenticated: {', '.join(through)}"
+
+
+@when(parsers.re("(?P<who>a stranger without an account|the stranger with the account) tries every guardian operation"))
+def stranger_tries_guardian_operations(watch: Watch, ctx: Context, who: str) -> None:
+    account = None if who.endswith("without an account") else ctx.values["stranger"]
+    attempt_each(ctx, list(GUARDIAN_OPERATIONS), lambda op: f"{op} by {who}", lambda op: watch.call(op, "stranger", account=account, **GUARDIAN_OPERATIONS[op]))

@@ -29,6 +29,13 @@ DISABLE_IGNORED = defect("app_disable_ignored", ["CSW-ADD-7"], "An app the guard
 STORE_HARMFUL = defect("store_installs_harmful_apps", ["CSW-APP-1"], "The app store installs games, web novels, short video and live streaming like any other app.")
 REINSTALL_RESETS = defect("reinstall_resets_usage", ["CSW-ADD-6"], "Used time is kept in the app's own data, so uninstalling and reinstalling the app clears today's count.")
 GUARDIAN_REMOVABLE = defect("guardian_component_removable", ["CSW-SEC-3"], "The child can uninstall or force-stop the guardian component.")
+STOP_ANY_STOPS_SUPERVISION = defect("supervision_in_shared_process", ["CSW-SEC-3"], "Supervision runs in the preinstalled apps' shared process: force-stopping any of them (the stopwatch, maths ...) switches it off.")
+UNINSTALL_ANY_DROPS_SUPERVISION = defect(
+    "uninstall_drops_supervision",
+    ["CSW-SEC-3"],
+    "Uninstalling any app re-provisions the device and drops the guardian's profile with it.",
+    collateral={"CSW-ADD-6": "uninstalling an app to reinstall it drops the guardian's daily limit with supervision, so the day's time comes back"},
+)
 
 # (app_id, name, category, system, feature)
 PREINSTALLED = [
@@ -139,7 +146,7 @@ def apps_uninstall(w: ReferenceWatch, call: Call) -> dict:
     w.store.execute("DELETE FROM apps WHERE app_id = ?", (row["app_id"],))
     if w.defective(REINSTALL_RESETS):
         w.store.execute("DELETE FROM documents WHERE name = 'usage'")
-    if row["app_id"] == "guardian":
+    if row["app_id"] == "guardian" or w.defective(UNINSTALL_ANY_DROPS_SUPERVISION):
         supervision_off(w)
     return {}
 
@@ -148,7 +155,7 @@ def apps_uninstall(w: ReferenceWatch, call: Call) -> dict:
 def apps_force_stop(w: ReferenceWatch, call: Call) -> dict:
     row = app_row(w, call.arg("app_id", str))
     _protect_system(w, row, "stopped")
-    if row["app_id"] == "guardian":
+    if row["app_id"] == "guardian" or w.defective(STOP_ANY_STOPS_SUPERVISION):
         supervision_off(w)
     return {}
 

@@ -96,7 +96,18 @@ def device_reboot(w: ReferenceWatch, call: Call) -> dict:
     w.store.put_doc("device", device)
     if w.defective(REBOOT_DROPS_CONTROLS):
         w.store.execute("DELETE FROM documents WHERE name = 'controls'")
+    for hook in REBOOT_HOOKS:
+        hook(w)
     return {}
+
+
+REBOOT_HOOKS: list = []
+
+
+def on_reboot(fn):
+    """Register what a module does when the watch powers on again (the security rules ask for the power-on password)."""
+    REBOOT_HOOKS.append(fn)
+    return fn
 
 
 @operation("device.factory_reset", roles=("child", "guardian"))

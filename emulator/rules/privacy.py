@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator import clock
-from emulator.defects import defect
+from emulator.defects import defect, variant
 from emulator.operations import Refusal, operation
 from emulator.rules.apps import app_row
 from emulator.rules.device import on_wipe, wipe_child_data
@@ -48,6 +48,14 @@ CLOSE_KEEPS_BINDING = defect("close_account_keeps_binding", ["CSW-PRI-4"], "Clos
 NO_LIVENESS = defect("no_liveness_check", ["CSW-PRI-5"], "Biometric verification has no presentation-attack detection: a photo, mask or replay unlocks.")
 DEREGISTER_IGNORED = defect("deregister_ignored", ["CSW-PRI-5"], "De-registering a biometric answers OK but keeps the template, which still verifies.")
 STRANGER_LOCATION = defect("stranger_sees_location", ["CSW-PRI-6"], "The child's location is answered to any account of the platform, strangers included.")
+RULES_OMIT_LOCATION = defect("rules_omit_location", ["CSW-PRI-1"], "The children's rules list what is collected but leave out the watch's position, which it reports every ten minutes.")
+UNBOUND_GUARDIAN = defect(
+    "guardian_rights_unbound",
+    ["CSW-PRI-4"],
+    "Guardian operations check only the role: after the account is closed, or from another guardian account, the child's data can be deleted, the account closed, consent given and the password set.",
+)
+SIGNED_IN_STRANGER = defect("signed_in_stranger_sees_child", ["CSW-PRI-6"], "Anonymous readers are refused, but any stranger signed in to the platform sees the child's location and profile.")
+OTHER_RULES = variant("other_privacy_rules", "The children's rules are written in Chinese only, under other headings and in other words (no 'purpose', no '目的').")
 
 ExportPart = Callable[[ReferenceWatch], dict[str, Any]]
 EXPORT_PARTS: list[ExportPart] = []
@@ -81,23 +89,39 @@ def record_processing(w: ReferenceWatch, kind: str) -> None:
     w.store.execute("INSERT INTO processing_records(kind, at) VALUES(?, ?)", (kind, clock.iso(w.now)))
 
 
+def is_bound_guardian(w: ReferenceWatch, call: Call) -> bool:
+    """Whether the caller is the guardian this watch is bound to (absent `account`: the bound guardian, if any)."""
+    guardian = w.store.doc("binding")["guardian"]
+    return call.role == "guardian" and guardian is not None and call.account in (None, guardian)
+
+
 def require_bound_guardian(w: ReferenceWatch, call: Call) -> None:
     """Refuse unless the caller is the guardian this watch is bound to (a closed or unbound account has no guardian rights)."""
-    guardian = w.store.doc("binding")["guardian"]
-    if guardian is None or call.account not in (None, guardian):
-        raise Refusal("denied", "no guardian is bound to this watch")
+    if not is_bound_guardian(w, call) and not w.defective(UNBOUND_GUARDIAN):
+        raise Refusal("denied", "only the guardian this watch is bound to may do this")
 
 
-def guard_child_data(w: ReferenceWatch, call: Call, kind: str) -> None:
-    """Only the child and the bound guardian see the child's data, and only after the guardian consented."""
+def _shown_to_others(w: ReferenceWatch, call: Call, kind: str) -> bool:
+    """The careless makers' ways of letting others see the child's data (defects only)."""
+    if kind == "location" and w.defective(STRANGER_LOCATION):
+        return True
+    return kind in ("location", "profile") and call.role == "stranger" and call.account is not None and w.defective(SIGNED_IN_STRANGER)
+
+
+def guard_child_data(w: ReferenceWatch, call: Call, kind: str, *, records: tuple[str, ...] = ()) -> None:
+    """Only the child and the bound guardian see the child's data, and only after the guardian consented.
+
+    `records`: the kinds of personal information the operation processes, when they are not just `kind`.
+    """
     others = call.role == "stranger" or (call.role == "child" and not call.is_own_child)
-    if others and not (kind == "location" and w.defective(STRANGER_LOCATION)):
+    if others and not _shown_to_others(w, call, kind):
         raise Refusal("denied", f"the child's {kind} is not shown to others")
-    if call.role == "guardian" and w.store.doc("binding")["guardian"] is None:
-        raise Refusal("denied", "no guardian is bound")
+    if call.role == "guardian" and not is_bound_guardian(w, call):
+        raise Refusal("denied", "only the guardian this watch is bound to sees the child's data")
     if not consented(w):
         raise Refusal("consent_required", f"no {kind} is processed before the guardian consents")
-    record_processing(w, kind)
+    for processed in records or (kind,):
+        record_processing(w, processed)
 
 
 @operation("privacy.records", roles=("tester",))
@@ -152,6 +176,56 @@ RULES_SECTIONS = {
     "account at any time in the guardian app; deletion takes effect at once.",
     "contact": "Questions and complaints: the personal-information protection officer, privacy@example-watch.cn.",
 }
+# Each kind of personal information the watch processes (the words its processing records begin with) and what it is for.
+COLLECTED = {
+    "location": "to show the guardian where the child is, and for the emergency call",
+    "profile": "the child's nickname and age band, to set the age-appropriate controls and show the guardian's app whose watch it is",
+    "messages": "to deliver messages between the child and contacts the guardian approved",
+    "calls": "to connect calls with the guardian's contacts and the emergency call",
+    "contacts": "the contact list the guardian keeps, so that only those numbers ring",
+    "biometric": "a face template kept on the watch, only to unlock it, if the guardian enables it",
+    "bill": "the child's payments, so that the guardian can see and limit them",
+}
+# The same rules as another maker might write them: Chinese only, its own headings and words.
+OTHER_SECTIONS = {
+    "我们处理哪些信息": "手表只处理实现功能所必需的信息：孩子的昵称和年龄段、手表所在位置、与监护人认可的联系人之间的通话和消息记录；"
+    "监护人开启后，还有用于解锁的面部模板。",
+    "这些信息用来做什么": "位置信息只用于让监护人看到孩子在哪里以及紧急呼叫；通话和消息记录只用于接通通话、送达消息。"
+    "不用于广告或画像，除法律规定外不向任何第三方提供。",
+    "监护人同意": "监护人在监护端同意之前，手表不处理任何信息。",
+    "保存多久": f"位置记录保存{LOCATION_RETENTION_DAYS}天后删除。",
+    "监护人可以做什么": "监护人可随时在监护端查阅、导出、删除孩子的全部信息，并注销账号。",
+}
+OTHER_COLLECTED = {
+    "location": "让监护人看到孩子的位置；紧急呼叫",
+    "profile": "昵称和年龄段：按年龄设置管控，并让监护端知道是谁的手表",
+    "messages": "在孩子与监护人认可的联系人之间送达消息",
+    "calls": "接通与监护人联系人的通话和紧急呼叫",
+    "contacts": "监护人维护的通讯录：只有其中的号码能打进来",
+    "biometric": "仅用于解锁的面部模板，保存在手表上",
+    "bill": "孩子的支付记录，供监护人查看和限额",
+}
+# What an export processes: every kind of the child's data it takes out.
+EXPORT_RECORDS = ("profile_export", "location_export", "messages_export", "biometric_export")
+
+
+def _children_rules(w: ReferenceWatch) -> dict:
+    if w.varies(OTHER_RULES):
+        title, sections, collected = "儿童个人信息保护规则", OTHER_SECTIONS, OTHER_COLLECTED
+        text = "\n".join(f"【{name}】{body}" for name, body in sections.items())
+    else:
+        title, sections, collected = "Rules for processing children's personal information", RULES_SECTIONS, COLLECTED
+        text = "\n".join(f"{name.replace('_', ' ').capitalize()}: {body}" for name, body in sections.items())
+    if w.defective(RULES_OMIT_LOCATION):
+        collected = {kind: purpose for kind, purpose in collected.items() if kind != "location"}
+    return {
+        "title": title,
+        "text": text,
+        "children_specific": True,
+        "shown_on": ["watch", "guardian_app"],
+        "sections": dict(sections),
+        "collected": [{"kind": kind, "purpose": purpose} for kind, purpose in collected.items()],
+    }
 
 
 @operation("privacy.rules", roles=("guardian", "child"))
@@ -166,15 +240,9 @@ def privacy_rules(w: ReferenceWatch, call: Call) -> dict:
             "children_specific": False,
             "shown_on": ["website"],
             "sections": {},
+            "collected": [{"kind": "usage", "purpose": "to improve our services"}],
         }
-    text = "\n".join(f"{name.replace('_', ' ').capitalize()}: {body}" for name, body in RULES_SECTIONS.items())
-    return {
-        "title": "Rules for processing children's personal information",
-        "text": text,
-        "children_specific": True,
-        "shown_on": ["watch", "guardian_app"],
-        "sections": dict(RULES_SECTIONS),
-    }
+    return _children_rules(w)
 
 
 # -- the guardian's rights (PRI-4) ---------------------------------------------------
@@ -195,7 +263,7 @@ def _erase(w: ReferenceWatch) -> None:
 def privacy_export(w: ReferenceWatch, call: Call) -> dict:
     """Everything the watch and its platform hold about the child, for the guardian."""
     require_bound_guardian(w, call)
-    guard_child_data(w, call, "export")
+    guard_child_data(w, call, "export", records=EXPORT_RECORDS)
     binding = w.store.doc("binding")
     profile = {"account": binding["child"], "age": w.store.doc("device")["child_age"], "guardian": binding["guardian"]}
     if w.defective(EXPORT_INCOMPLETE):

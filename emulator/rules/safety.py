@@ -24,6 +24,10 @@ LOCATION_STALE = defect("location_stale", ["CSW-SAF-3"], "The guardian is shown 
 CHARGING_IGNORED = defect("usable_while_charging", ["CSW-SAF-2"], "The watch can be used normally while charging.")
 LOCATION_OFF = defect("location_error_large", ["CSW-SAF-3"], "Reported location is about 300 m off.")
 ANY_CALLER = defect("calls_from_anyone", ["CSW-SAF-4"], "Calls from numbers outside the guardian's contact list ring through.")
+TAIL_MATCH = defect("caller_matched_by_tail", ["CSW-SAF-4"], "Incoming numbers are matched against the contacts by their last 8 digits only, so a number sharing the guardian's tail rings.")
+TIMER_WHILE_CHARGING = defect("stopwatch_usable_while_charging", ["CSW-SAF-2"], "The stopwatch counts as part of the watch face and opens while charging.")
+RINGS_WHILE_CHARGING = defect("calls_ring_while_charging", ["CSW-SAF-2"], "Ordinary incoming calls ring (and can be answered) while the watch is charging.")
+TAIL_DIGITS = 8  # what the caller_matched_by_tail defect compares
 
 
 @on_reset
@@ -38,6 +42,8 @@ def _charging(w: ReferenceWatch, call: Call, app_id: str) -> None:
     if not charging or w.defective(CHARGING_IGNORED):
         return
     if app_id == "sos" and not w.defective(SOS_CHARGING):
+        return
+    if app_id == "stopwatch" and w.defective(TIMER_WHILE_CHARGING):
         return
     raise Refusal("charging", "only emergency calls while charging")
 
@@ -88,11 +94,18 @@ def location_get(w: ReferenceWatch, call: Call) -> dict:
     return {"lat": lat, "lon": lon, "accuracy_m": 15.0, "at": clock.iso(w.now)}
 
 
+def _is_contact(w: ReferenceWatch, number: str) -> bool:
+    if w.defective(TAIL_MATCH):
+        return any(r["number"][-TAIL_DIGITS:] == number[-TAIL_DIGITS:] for r in w.store.rows("SELECT number FROM contacts"))
+    return w.store.one("SELECT 1 FROM contacts WHERE number = ?", (number,)) is not None
+
+
 @operation("calls.incoming", roles=("tester",))
 def calls_incoming(w: ReferenceWatch, call: Call) -> dict:
+    """A call arrives: it rings only from the guardian's contacts, and not while charging (only emergency calls then)."""
     number = call.arg("number", str)
-    known = w.store.one("SELECT 1 FROM contacts WHERE number = ?", (number,)) is not None
-    return {"rang": known or w.defective(ANY_CALLER)}
+    charging = w.store.doc("device")["charging"] and not (w.defective(CHARGING_IGNORED) or w.defective(RINGS_WHILE_CHARGING))
+    return {"rang": (_is_contact(w, number) or w.defective(ANY_CALLER)) and not charging}
 
 
 @operation("calls.place", roles=("child",), app="phone")

@@ -18,6 +18,7 @@ from datetime import date
 from emulator.defects import defect
 from emulator.operations import Refusal, operation
 from emulator.rules.apps import supervision_off
+from emulator.rules.device import on_reboot
 from emulator.rules.privacy import require_bound_guardian
 from emulator.watch import BASIC_APPS, Call, ReferenceWatch, gate, on_reset
 
@@ -35,6 +36,7 @@ DOWNGRADE = defect("downgrade_accepted", ["CSW-SEC-1"], "An older firmware versi
 SHORT_SUPPORT = defect("short_update_support", ["CSW-SEC-1"], "Security updates end two months after release, before the watch is in use.")
 DEFAULT_PASSWORD = defect("default_password", ["CSW-SEC-2"], f"The watch ships with the lock password {FACTORY_PASSWORD} and never asks to change it.")
 SUPERVISION_OFF = defect("supervision_can_be_disabled", ["CSW-SEC-3"], "The child can switch the guardian's supervision off from the watch's settings.")
+NO_POWER_ON_PASSWORD = defect("no_power_on_password", ["CSW-SEC-2"], "The watch powers on unlocked: the password is asked only at the lock screen, though the watch reports it asks at power-on.")
 DEBUG_OPEN = defect("debug_port_open", ["CSW-SEC-3"], "The production build leaves adb open and lets the child enable debugging.")
 
 
@@ -68,6 +70,15 @@ def _security(w: ReferenceWatch) -> dict:
 def _locked(w: ReferenceWatch, call: Call, app_id: str) -> None:
     if app_id not in BASIC_APPS and _security(w).get("locked"):
         raise Refusal("not_allowed", "the watch is locked: unlock it with the password")
+
+
+@on_reboot
+def _power_on_locked(w: ReferenceWatch) -> None:
+    """At power-on the watch asks for the password (once there is one), like at the lock screen."""
+    doc = _security(w)
+    if doc["hash"] is not None and not w.defective(NO_POWER_ON_PASSWORD):
+        doc["locked"] = True
+        w.store.put_doc("security", doc)
 
 
 def support_until(w: ReferenceWatch) -> date:

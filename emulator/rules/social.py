@@ -64,6 +64,7 @@ EXCHANGE_UNCONTROLLED = defect("exchange_uncontrolled", ["CSW-SOC-7"], "Contact 
 EXCHANGE_BRAND_LOCKED = defect("exchange_brand_locked", ["CSW-SOC-7"], "Contact exchange works only with watches of the same brand.")
 STRANGER_POSTS = defect("stranger_sees_posts", ["CSW-PRI-6"], "Strangers see the child's posts in their feed.")
 STRANGER_PROFILE = defect("stranger_sees_profile", ["CSW-PRI-6"], "Strangers can open the child's profile.")
+ANONYMOUS_FEED = defect("anonymous_reader_gets_child_feed", ["CSW-PRI-6"], "A reader with no account is served the child's own feed (the anonymous viewer falls through to the watch's child).")
 
 
 @on_reset
@@ -239,7 +240,7 @@ def _can_see(w: ReferenceWatch, viewer: str, kind: str, author: str) -> bool:
 
 
 def _feed_rows(w: ReferenceWatch, viewer: str, kind: str) -> list:
-    if viewer == CHILD:
+    if viewer == CHILD or (viewer == ANONYMOUS_STRANGER and w.defective(ANONYMOUS_FEED)):
         return w.store.rows(
             "SELECT * FROM social_posts WHERE author = ? OR author IN (SELECT account FROM social_friends WHERE state = 'approved') ORDER BY seq DESC",
             (CHILD,),

@@ -12,3 +12,13 @@ Feature: The test agent answers only the test lab
       | credential                     |
       | without the test-agent token   |
       | with a wrong test-agent token  |
+
+  Scenario Outline: Every operation sent <credential> is refused as unauthenticated
+    Given a watch bound to its guardian
+    When a request <credential> is sent for every operation the harness knows
+    Then the test agent refuses every one of them as unauthenticated
+
+    Examples:
+      | credential                    |
+      | without the test-agent token  |
+      | with a wrong test-agent token |

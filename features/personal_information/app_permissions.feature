@@ -22,10 +22,15 @@ Feature: Microphone, camera and location only with the guardian's permission
     Then "<app>" has the <permission> permission
 
     Examples:
-      | app       | permission |
-      | camera    | camera     |
-      | maths     | microphone |
-      | stopwatch | location   |
+      | app    | permission |
+      | camera | camera     |
+      | maths  | microphone |
+      | maths  | location   |
+
+  Scenario: No app gets a sensitive permission from the child
+    Given a watch bound to its guardian
+    When every app but the basic functions asks the child for each sensitive permission, and the child tries to allow it
+    Then no app holds a sensitive permission without the guardian
 
   @needs_app_store
   Scenario: An app the child installs starts with no sensitive permission

@@ -2,7 +2,8 @@
 Feature: Strangers see nothing of the child
   Accounts of the platform that are not the child's guardian or approved
   friends cannot see where the child is, open the child's profile, or read
-  the child's posts.
+  the child's posts: neither a member of the public without an account nor a
+  stranger signed in to the platform.
 
   Scenario: A stranger cannot locate the child
     Given a watch bound to its guardian
@@ -18,10 +19,38 @@ Feature: Strangers see nothing of the child
     When a stranger tries to open the child's profile
     Then the watch refuses
 
+  Scenario Outline: A stranger signed in to the platform cannot <what>
+    Given a watch bound to its guardian
+    And a stranger has an account on the platform
+    When the stranger with the account tries to <what>
+    Then the watch refuses
+
+    Examples:
+      | what                     |
+      | locate the child         |
+      | open the child's profile |
+
   @needs_social_feed
-  Scenario: A stranger's feed shows none of the child's posts
+  Scenario Outline: The feed <reader> reads holds none of the child's posts
     Given a watch bound to its guardian
     And the child has posted "Our class went to the zoo today"
     And a stranger has an account on the platform
-    When the stranger reads the feed
+    When <reader> reads the feed
     Then the stranger's feed holds none of the child's posts
+
+    Examples:
+      | reader                        |
+      | the stranger                  |
+      | a stranger without an account |
+
+  Scenario Outline: <who> can do nothing the guardian does
+    Given a watch bound to its guardian
+    And a stranger has an account on the platform
+    When <who> tries every guardian operation
+    Then the watch refuses every one of them
+    And the watch is still bound to its guardian
+
+    Examples:
+      | who                           |
+      | a stranger without an account |
+      | the stranger with the account |
