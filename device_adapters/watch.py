@@ -352,8 +352,9 @@ class Watch:
 
     # -- personal information and permissions -----------------------------------
 
-    def bind_guardian(self, *, role: str = "guardian") -> None:
-        self.call("guardian.bind", role)
+    def bind_guardian(self, *, role: str = "guardian", account: str | None = None) -> None:
+        """A guardian binds the watch in the guardian's app; `account` names which guardian (default: the declared one)."""
+        self.call("guardian.bind", role, account=account)
 
     def privacy_rules(self, *, role: str = "guardian") -> dict:
         return self.call("privacy.rules", role)
