@@ -2,12 +2,15 @@
 
 For self-validation at speed: the same Watch API, steps and messages, minus
 the sockets. Each message is serialised and parsed as a wire would carry it,
-so nothing passes that a real transport would not.
+so nothing passes that a real transport would not. The handler is one
+watch on one SQLite connection, so exchanges are handled one at a time, even
+when several threads send at once.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -22,9 +25,11 @@ class InProcessTransport(Transport):
         self.handler = handler
         self.on_close = on_close
         self.label = label
+        self._lock = threading.Lock()
 
     def exchange(self, message: dict[str, Any]) -> Any:
-        reply = self.handler(json.loads(json.dumps(message)))
+        with self._lock:
+            reply = self.handler(json.loads(json.dumps(message)))
         try:
             return json.loads(json.dumps(reply))
         except (TypeError, ValueError) as exc:

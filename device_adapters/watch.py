@@ -10,6 +10,8 @@ stops a proper answer raises an `InconclusiveError`. Every exchange is kept in
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -92,6 +94,21 @@ class Exchange:
 
 
 @dataclass
+class Outcome:
+    """What one of several concurrent calls gave: its value, or the exception it raised (a refusal, a fault)."""
+
+    value: Any = None
+    error: Exception | None = None
+
+
+def _outcome(action: Callable[[], Any]) -> Outcome:
+    try:
+        return Outcome(value=action())
+    except Exception as exc:
+        return Outcome(error=exc)
+
+
+@dataclass
 class Transcript:
     exchanges: list[Exchange] = field(default_factory=list)
 
@@ -151,6 +168,30 @@ class Watch:
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
             self.transcript.exchanges.append(Exchange(message, reply, elapsed_ms, time.time(), failure))
+
+    def concurrently(self, actions: list[Callable[[], Any]]) -> list[Outcome]:
+        """Run several actions (each calling methods of this Watch) at the same instant; outcomes in the order given.
+
+        On a transport with parallel connections each action runs on a thread and
+        a connection of its own, all released together, so the requests reach the
+        device truly at once. A transport without them (one radio link, the
+        in-process emulator) carries them one after another, with no device time
+        between. Every exchange is in the transcript either way.
+        """
+        if not self.transport.parallel or len(actions) < 2:
+            return [_outcome(action) for action in actions]
+        start = self.transport.start_line(len(actions))
+
+        def run(action: Callable[[], Any]) -> Outcome:
+            # The transport holds the action's first request at the start line, ready to send.
+            self.transport.open_lane(start)
+            try:
+                return _outcome(action)
+            finally:
+                self.transport.close_lane()
+
+        with ThreadPoolExecutor(max_workers=len(actions), thread_name_prefix="dtp-lane") as pool:
+            return list(pool.map(run, actions))
 
     def close(self) -> None:
         self.transport.close()
@@ -311,8 +352,9 @@ class Watch:
 
     # -- personal information and permissions -----------------------------------
 
-    def bind_guardian(self, *, role: str = "guardian") -> None:
-        self.call("guardian.bind", role)
+    def bind_guardian(self, *, role: str = "guardian", account: str | None = None) -> None:
+        """A guardian binds the watch in the guardian's app; `account` names which guardian (default: the declared one)."""
+        self.call("guardian.bind", role, account=account)
 
     def privacy_rules(self, *, role: str = "guardian") -> dict:
         return self.call("privacy.rules", role)

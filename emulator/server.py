@@ -30,6 +30,9 @@ DTP_PATH = "/dtp/v1"
 # A batch bigger than this waits for the next commit: it bounds the latency one commit adds.
 MAX_BATCH = 512
 
+# Loop turns the writer waits for requests already on their way (reading, parsing, queueing takes about three).
+SIBLING_TURNS = 3
+
 Batch = Callable[[list[Any]], list[dict[str, Any]]]
 
 
@@ -56,6 +59,10 @@ class GroupCommit:
         queue = self._queue
         while True:
             batch = [await queue.get()]
+            # A few turns of the loop first: requests whose bytes have already arrived join this batch, as siblings do
+            # in a database's group commit, instead of each starting a batch of its own microseconds later.
+            for _ in range(SIBLING_TURNS):
+                await asyncio.sleep(0)
             while len(batch) < self._max_batch and not queue.empty():
                 batch.append(queue.get_nowait())
             try:

@@ -100,6 +100,8 @@ class ReferenceWatch:
         self.model = model
         self.firmware = firmware
         self.store = Store(db_path)
+        # Values a rule read once for the batch being handled (only the batch-race defects use it).
+        self.batch_memo: dict = {}
         # Without a test clock, trusted time follows the wall clock, caught up at each request.
         self.real_clock = real_clock
         self._wall = time.monotonic()
@@ -186,6 +188,7 @@ class ReferenceWatch:
                 admitted.append((index, call, operation))
             except Refusal as refusal:
                 replies[index] = _refusal_reply(message, refusal)
+        self.batch_memo = {}
         if admitted:
             self.store.begin()
             try:

@@ -7,13 +7,14 @@ Amounts are compared to the fen (hundredth of a yuan).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from pytest_bdd import given, parsers, then, when
 
 from conformance.declaration import Declaration
-from conformance.steps.common import Attempt, Context, attempt
+from conformance.steps.common import Attempt, Context, attempt, pass_time
 from device_adapters.errors import InconclusiveError
 from device_adapters.watch import Watch
 
@@ -23,6 +24,9 @@ EVERYDAY_MERCHANT = "Xinhua Bookstore"
 BILL_TIME_SLACK_S = 60
 # What each phrase of the features asks to buy, as the watch names the purpose of a payment.
 STANDING = {"likes": "likes", "a higher level": "level", "more visibility": "visibility", "a better ranking": "ranking"}
+WEEK_S = 7 * 86400
+# The smallest amount there is: limits are judged to it.
+FEN = 0.01
 # Offer kinds that sell social standing (PAY-6).
 STANDING_KINDS = frozenset(STANDING.values())
 
@@ -153,33 +157,88 @@ def child_buys_standing(watch: Watch, declaration: Declaration, ctx: Context, am
     _pay(watch, ctx, f"paying {amount:g} yuan for {standing}", amount, purpose=purpose, password=_password(declaration))
 
 
-@when("the child tries to pay the band's per-transaction cap plus 1 yuan")
+def _yuan(amount: float) -> float:
+    """An amount to the fen, without float dust (20.000000001 is not an amount a watch is asked to pay)."""
+    return round(amount, 2)
+
+
+def _spent(ctx: Context) -> float:
+    """What the child paid this calendar month, by the payments the watch accepted."""
+    return _yuan(sum(p["amount_yuan"] for p in _payments(ctx) if not p.get("earlier_month")))
+
+
+@when("the child tries to pay one fen above the band's per-transaction cap")
 def child_pays_above_band_cap(watch: Watch, declaration: Declaration, ctx: Context) -> None:
     assert ctx.band, "no age band given"
-    amount = ctx.band["payment_per_transaction_yuan"] + 1
-    _pay(watch, ctx, f"paying {amount:g} yuan (the band's per-transaction cap plus 1)", amount, password=_password(declaration))
+    amount = _yuan(ctx.band["payment_per_transaction_yuan"] + FEN)
+    _pay(watch, ctx, f"paying {amount:g} yuan (one fen above the band's per-transaction cap)", amount, password=_password(declaration))
 
 
-@when("the child pays the band's per-transaction cap again and again until past the band's monthly cap")
-def child_pays_past_band_month(watch: Watch, declaration: Declaration, ctx: Context) -> None:
+@when("the child pays the band's per-transaction cap again and again, up to the band's monthly cap")
+def child_pays_up_to_band_month(watch: Watch, declaration: Declaration, ctx: Context) -> None:
     """The realistic way around a monthly cap: payments each within the per-transaction cap.
 
-    The last attempt is the one that takes the month past the cap (or the first
-    the watch refuses); the Then steps judge it. With a cap of nothing, the
-    first payment of 1 yuan already goes past it.
+    The band's caps are ceilings (at_most): a stricter watch may refuse one of
+    these sooner, which ends the run; what it must refuse is the fen past the
+    month's cap, tried next.
     """
     assert ctx.band, "no age band given"
-    per_transaction = ctx.band["payment_per_transaction_yuan"]
-    per_month = ctx.band["payment_per_month_yuan"]
-    amount = per_transaction or 1
-    spent = 0.0
-    for _ in range(int(per_month // amount) + 1):
-        outcome = _pay(watch, ctx, f"paying {amount:g} yuan with {spent:g} yuan spent this month", amount, password=_password(declaration))
+    per_transaction, per_month = ctx.band["payment_per_transaction_yuan"], ctx.band["payment_per_month_yuan"]
+    while per_transaction and _spent(ctx) + per_transaction <= per_month:
+        outcome = _pay(watch, ctx, f"paying {per_transaction:g} yuan with {_spent(ctx):g} yuan spent this month", per_transaction, password=_password(declaration))
         if not outcome.allowed:
             return
-        spent += amount
-        if spent > per_month:
-            return
+
+
+@when("the child tries to pay one fen past the band's monthly cap")
+def child_pays_past_band_month(watch: Watch, declaration: Declaration, ctx: Context) -> None:
+    assert ctx.band, "no age band given"
+    amount = _yuan(ctx.band["payment_per_month_yuan"] - _spent(ctx) + FEN)
+    _pay(watch, ctx, f"paying {amount:g} yuan with {_spent(ctx):g} yuan spent this month (one fen past the band's monthly cap)", amount, password=_password(declaration))
+
+
+@when("the guardian sets payment limits above the band's caps")
+def guardian_limits_above_band(watch: Watch, ctx: Context) -> None:
+    assert ctx.band, "no age band given"
+    watch.set_payment_limits(per_transaction_yuan=ctx.band["payment_per_transaction_yuan"] + 100, per_month_yuan=ctx.band["payment_per_month_yuan"] + 1000)
+
+
+def _guardian_now(watch: Watch) -> datetime:
+    """Trusted time as the guardian's calendar reads it (the trusted clock's own offset)."""
+    return datetime.fromisoformat(watch.clock()["trusted"])
+
+
+@when("the next day of the same month comes")
+def next_day_same_month(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest) -> None:
+    now = _guardian_now(watch)
+    if (now + timedelta(days=1)).month != now.month:
+        raise InconclusiveError(f"the baseline starts on the last day of its month ({now.date()}): there is no next day in the same month")
+    pass_time(watch, declaration, request, 86400)
+
+
+@when("the first day of the next month comes")
+def first_day_next_month(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, ctx: Context) -> None:
+    now = _guardian_now(watch)
+    first = (now.replace(day=1) + timedelta(days=32)).replace(day=1, hour=9, minute=0, second=0, microsecond=0)
+    remaining = int((first - now).total_seconds())
+    while remaining > 0:  # the test agent moves time at most a week at a time
+        step = min(remaining, WEEK_S)
+        pass_time(watch, declaration, request, step)
+        remaining -= step
+    # The payments of the last month no longer count toward this month's spending.
+    for paid in _payments(ctx):
+        paid["earlier_month"] = True
+
+
+@when("the guardian's app tries to consent to the payment agreement shown")
+def unbound_consent(watch: Watch, declaration: Declaration, ctx: Context) -> None:
+    agreement = watch.payment_agreement()
+    attempt(ctx, "consenting to payments as the guardian with no guardian bound", lambda: watch.consent_payments(agreement_id=agreement["agreement_id"], password=_password(declaration)))
+
+
+@when("the guardian's app tries to set payment limits")
+def unbound_limits(watch: Watch, ctx: Context) -> None:
+    attempt(ctx, "setting payment limits as the guardian with no guardian bound", lambda: watch.set_payment_limits(per_transaction_yuan=500, per_month_yuan=5000))
 
 
 @when("the child factory-resets the watch with the guardian's code")
@@ -205,6 +264,13 @@ def agreement_has_details(ctx: Context) -> None:
     assert not blank, f"the payment agreement shown has no {', '.join(blank)}: {agreement}"
     # A text that is only its title again tells the guardian nothing.
     assert agreement["text"].strip() != agreement["title"].strip(), f"the agreement's text is only its title: {agreement['text']!r}"
+
+
+@then("no payment limits are set")
+def no_limits(watch: Watch) -> None:
+    status = watch.payment_status()
+    now = (status.get("per_transaction_yuan"), status.get("per_month_yuan"))
+    assert now == (None, None), f"with no guardian bound, payment limits were set: {now[0]} yuan a transaction, {now[1]} yuan a month"
 
 
 @then(parsers.parse("the guardian's payment limits are still {per_transaction:g} yuan a transaction and {per_month:g} yuan a month"))

@@ -16,8 +16,8 @@ from pytest_bdd import given, parsers, then, when
 
 from conformance.catalogue import Profile
 from conformance.declaration import Declaration
-from conformance.steps.common import Context, attempt, pass_time
-from device_adapters.errors import InconclusiveError
+from conformance.steps.common import Attempt, Context, attempt, pass_time
+from device_adapters.errors import InconclusiveError, Refused
 from device_adapters.watch import Watch
 
 # Another account of the platform, by its name in the step text, or the stranger made by the PRI-6 steps.
@@ -28,6 +28,8 @@ METHODS = {"nearby": "nearby", "by id": "remote"}
 
 # The profile's bot_like_burst counts likes within one minute.
 BOT_WINDOW_S = 60
+# The longest a verification code may stay valid after the guardian's app showed it (docs/protocol.md, `guardian.verification_code`).
+CODE_LIFETIME_S = 600
 # Who buys the account; any guardian account other than the bound one.
 BUYER = "buyer-guardian"
 # The second watch of a contact exchange (clause 4.18): the emulator or a real watch of another brand plays it.
@@ -102,8 +104,26 @@ def _next_post(ctx: Context, name: str) -> str:
 
 
 def _human_pause_s(profile: Profile) -> int:
-    """Seconds between likes at a human pace: fewer than the profile's bot burst fit in any minute."""
-    return BOT_WINDOW_S // int(profile.param("bot_like_burst")) + 1
+    """Seconds between likes at a human pace: at most half the profile's bot burst in any minute (docs/protocol.md, `posts.like`).
+
+    Half, so that a watch with a stricter throttle than the profile's does not take a child for a bot.
+    """
+    return BOT_WINDOW_S // max(1, int(profile.param("bot_like_burst")) // 2) + 1
+
+
+def _until_refused(ctx: Context, parameter: str, limit: int, tries: list[tuple[str, Any]], pause: Any = None) -> None:
+    """Try the actions one by one until the watch refuses one (at most `limit` + 1 of them), and keep the run for the Then steps.
+
+    The profile's number is a ceiling (at_most): a watch may refuse sooner, but must refuse by the one past it.
+    """
+    accepted = 0
+    for n, (action, do) in enumerate(tries[: limit + 1]):
+        if n and pause is not None:
+            pause()
+        if not attempt(ctx, action, do).allowed:
+            break
+        accepted += 1
+    ctx.values["run"] = {"parameter": parameter, "accepted": accepted, "tried": min(len(tries), limit + 1), "refused": not ctx.last.allowed}
 
 
 def _burst_below_quota(profile: Profile) -> int:
@@ -133,10 +153,27 @@ def classmate_friend(watch: Watch, ctx: Context, name: str) -> None:
     _add_account(watch, ctx, name, befriend=True)
 
 
-@given("the child already has as many friends as the profile's friend cap")
+@given("the child has made friends until the watch takes no more, at most the profile's friend cap")
 def friends_up_to_cap(watch: Watch, profile: Profile, ctx: Context) -> None:
-    for n in range(int(profile.param("friend_cap"))):
-        _add_account(watch, ctx, f"classmate {n + 1}", befriend=True)
+    """Friends approved in the playground, one by one, until the watch's own cap refuses one or the profile's cap is reached.
+
+    The profile's cap is a ceiling: a watch with a lower cap refuses sooner, which the Then steps accept.
+    """
+    cap, made = int(profile.param("friend_cap")), 0
+    for n in range(cap):
+        try:
+            _add_account(watch, ctx, f"classmate {n + 1}", befriend=True)
+        except Refused:
+            break
+        made += 1
+    assert made, "the watch refused the child's first friend: its friend cap cannot be judged"
+    ctx.values["friends_made"] = made
+
+
+@given("the guardian removes one of them")
+def guardian_removes_one(watch: Watch, ctx: Context) -> None:
+    watch.remove_friend(_account(ctx, '"classmate 1"')[0])
+    ctx.values["friends_made"] -= 1
 
 
 @given(parsers.parse('"{name}" has posted'))
@@ -210,13 +247,37 @@ def child_asks_friend(watch: Watch, ctx: Context, who: str, how: str) -> None:
 @when(parsers.re(f"{OTHER} asks the child to be friends (?P<how>nearby|by id)"))
 def other_asks_friend(watch: Watch, ctx: Context, who: str, how: str) -> None:
     account, role = _account(ctx, who)
-    attempt(ctx, f"{who} asking the child to be friends {how}", lambda: watch.request_friend(role=role, account=account, method=METHODS[how]))
+    outcome = attempt(ctx, f"{who} asking the child to be friends {how}", lambda: watch.request_friend(role=role, account=account, method=METHODS[how]))
+    ctx.values.setdefault("requests", {})[who] = outcome
+
+
+def _request_refused(ctx: Context, who: str) -> bool:
+    """Whether the watch refused `who`'s friend request outright: a stricter reading the doc allows (`friends.request`)."""
+    outcome = ctx.values.get("requests", {}).get(who)
+    assert outcome is not None, f"the scenario has {who} ask for nothing before judging the request"
+    return not outcome.allowed
 
 
 @when(parsers.re(f"the guardian approves {OTHER} as a friend"))
 def guardian_approves_friend(watch: Watch, ctx: Context, who: str) -> None:
     account, _ = _account(ctx, who)
     attempt(ctx, f"the guardian approving {who} as a friend", lambda: watch.approve_friend(account))
+
+
+@when(parsers.parse('"{first}" and "{second}" ask the child to be friends nearby, and the guardian approves both at the same instant'))
+def guardian_approves_at_once(watch: Watch, ctx: Context, first: str, second: str) -> None:
+    """Two approvals on separate connections at once (docs/protocol.md section 6.3): the cap must hold for both together."""
+    accounts = [_account(ctx, f'"{name}"')[0] for name in (first, second)]
+    for account in accounts:
+        watch.request_friend(role="child", account=account, method="nearby")
+    outcomes = watch.concurrently([lambda a=a: watch.approve_friend(a) for a in accounts])
+    _keep_concurrent(ctx, [f"the guardian approving {name} as a friend" for name in (first, second)], outcomes)
+
+
+@when(parsers.re(f"the guardian approves {OTHER} as a friend, unless the watch refused the request"))
+def guardian_approves_if_asked(watch: Watch, ctx: Context, who: str) -> None:
+    if not _request_refused(ctx, who):
+        guardian_approves_friend(watch, ctx, who)
 
 
 @when(parsers.re(f"the child tries to approve {OTHER} as a friend on the watch"))
@@ -279,14 +340,40 @@ def likes_again(watch: Watch, ctx: Context, who: str) -> None:
     _try_like(watch, ctx, who, ctx.values["liked"])
 
 
-@when(parsers.re(r'the child likes "(?P<name>[^"]+)"\'s posts (?P<extent>up to|to one short of) the daily like quota at a human pace'))
-def child_likes_at_human_pace(watch: Watch, declaration: Declaration, profile: Profile, request: pytest.FixtureRequest, ctx: Context, name: str, extent: str) -> None:
+@when(parsers.parse('the child likes "{name}"\'s posts to one short of the daily like quota at a human pace'))
+def child_likes_at_human_pace(watch: Watch, declaration: Declaration, profile: Profile, request: pytest.FixtureRequest, ctx: Context, name: str) -> None:
     # Slower than the bot throttle, so only the quota can refuse.
-    count = int(profile.param("daily_like_quota")) - (1 if extent == "to one short of" else 0)
+    count = int(profile.param("daily_like_quota")) - 1
     for n in range(count):
         if n:
             pass_time(watch, declaration, request, _human_pause_s(profile))
         _try_like(watch, ctx, "the child", _next_post(ctx, name))
+
+
+@when(parsers.parse('the child likes "{name}"\'s posts at a human pace until the watch refuses'))
+def child_likes_until_refused(watch: Watch, declaration: Declaration, profile: Profile, request: pytest.FixtureRequest, ctx: Context, name: str) -> None:
+    quota = int(profile.param("daily_like_quota"))
+    tries = [(f"the child liking {p}", lambda p=p: _like(watch, ctx, "the child", p)) for p in (_next_post(ctx, name) for _ in range(quota + 1))]
+    _until_refused(ctx, "daily_like_quota", quota, tries, lambda: pass_time(watch, declaration, request, _human_pause_s(profile)))
+
+
+@when(parsers.parse('the child likes "{name}"\'s posts at one instant until the watch refuses'))
+def auto_clicker(watch: Watch, profile: Profile, ctx: Context, name: str) -> None:
+    """An auto-clicker: likes with no time between them, up to one more than the profile's burst."""
+    burst = _burst_below_quota(profile)
+    tries = [(f"the child liking {p} at once", lambda p=p: _like(watch, ctx, "the child", p)) for p in (_next_post(ctx, name) for _ in range(burst + 1))]
+    _until_refused(ctx, "bot_like_burst", burst, tries)
+
+
+@when(parsers.re(f"{OTHER} likes the child's posts within a minute until the watch refuses"))
+def bot_likes_child(watch: Watch, declaration: Declaration, profile: Profile, request: pytest.FixtureRequest, ctx: Context, who: str) -> None:
+    """A like-farming service that paces itself, but still fits one more than the burst into one minute."""
+    burst = _burst_below_quota(profile)
+    posts = ctx.values.get("child_posts", [])
+    assert len(posts) > burst, "the scenario gave the child too few posts for a burst"
+    gap = (BOT_WINDOW_S - 1) // burst
+    tries = [(f"{who} liking {p}", lambda p=p: _like(watch, ctx, who, p)) for p in posts[: burst + 1]]
+    _until_refused(ctx, "bot_like_burst", burst, tries, (lambda: pass_time(watch, declaration, request, gap)) if gap else None)
 
 
 @when(parsers.parse('the child tries to like another of "{name}"\'s posts a few seconds later'))
@@ -295,32 +382,21 @@ def child_likes_later(watch: Watch, declaration: Declaration, profile: Profile, 
     _try_like(watch, ctx, "the child", _next_post(ctx, name))
 
 
+def _keep_concurrent(ctx: Context, actions: list[str], outcomes: list) -> None:
+    """Concurrent outcomes as attempts: a refusal is an answer; any other failure stops the scenario as it would one call."""
+    for action, outcome in zip(actions, outcomes, strict=True):
+        if outcome.error is not None and not isinstance(outcome.error, Refused):
+            raise outcome.error
+        ctx.attempts.append(Attempt(action, outcome.value if outcome.error is None else None, outcome.error))
+
+
 @when(parsers.parse('the child sends {count:d} likes on "{name}"\'s posts at the same instant'))
 def child_likes_at_once(watch: Watch, profile: Profile, ctx: Context, count: int, name: str) -> None:
-    """A burst within one second, as a concurrent load makes it; below the bot burst, so only the quota can refuse."""
+    """Likes sent truly in parallel, each on its own connection (Watch.concurrently); below the bot burst, so only the quota can refuse."""
     assert count <= _burst_below_quota(profile), f"the scenario's burst of {count} likes is not below the profile's bot-like burst"
-    for _ in range(count):
-        _try_like(watch, ctx, "the child", _next_post(ctx, name))
-
-
-@when(parsers.parse('the child likes more of "{name}"\'s posts at one instant than the profile\'s bot-like burst'))
-def auto_clicker(watch: Watch, profile: Profile, ctx: Context, name: str) -> None:
-    """An auto-clicker: one more like than the burst, with no time between them."""
-    for _ in range(_burst_below_quota(profile) + 1):
-        _try_like(watch, ctx, "the child", _next_post(ctx, name))
-
-
-@when(parsers.re(f"{OTHER} likes more of the child's posts within a minute than the profile's bot-like burst"))
-def bot_likes_child(watch: Watch, declaration: Declaration, profile: Profile, request: pytest.FixtureRequest, ctx: Context, who: str) -> None:
-    """A like-farming service that paces itself, but still fits more than the burst into one minute."""
-    burst = _burst_below_quota(profile)
-    posts = ctx.values.get("child_posts", [])
-    assert len(posts) > burst, "the scenario gave the child too few posts for a burst"
-    gap = (BOT_WINDOW_S - 1) // burst
-    for n, post in enumerate(posts[: burst + 1]):
-        if n and gap:
-            pass_time(watch, declaration, request, gap)
-        _try_like(watch, ctx, who, post)
+    posts = [_next_post(ctx, name) for _ in range(count)]
+    outcomes = watch.concurrently([lambda p=p: watch.like(p) for p in posts])
+    _keep_concurrent(ctx, [f"the child liking {p} in a parallel burst" for p in posts], outcomes)
 
 
 # -- When: re-binding -----------------------------------------------------------------
@@ -342,6 +418,33 @@ def buyer_rebinds_guessed(watch: Watch, ctx: Context) -> None:
 @when("the guardian gives a buyer the verification code and the buyer re-binds the watch")
 def buyer_rebinds_verified(watch: Watch) -> None:
     watch.rebind(new_guardian=BUYER, verification=watch.guardian_verification_code())
+
+
+@when("the former guardian tries to bind the watch again")
+def former_guardian_binds(watch: Watch, declaration: Declaration, ctx: Context) -> None:
+    former = declaration.ixit["guardian"]["account"]
+    attempt(ctx, "the former guardian binding the watch back", lambda: watch.bind_guardian(account=former))
+
+
+@when("the child factory-resets the watch with a code the guardian's app shows")
+def child_resets_with_shown_code(watch: Watch, ctx: Context) -> None:
+    # The child watched the guardian type it in: the same code is then tried for a re-binding.
+    ctx.values["seen_code"] = code = watch.guardian_verification_code()
+    watch.factory_reset(guardian_password=code)
+
+
+@when("a buyer tries to re-bind the watch with that same code")
+def buyer_rebinds_with_used_code(watch: Watch, ctx: Context) -> None:
+    code = ctx.values["seen_code"]
+    attempt(ctx, "a buyer re-binding the watch with a code already used", lambda: watch.rebind(new_guardian=BUYER, verification=code))
+
+
+@when(parsers.parse("a buyer tries to re-bind the watch with a code the guardian's app showed {minutes:d} minutes ago"))
+def buyer_rebinds_with_old_code(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, ctx: Context, minutes: int) -> None:
+    assert minutes * 60 > CODE_LIFETIME_S, f"the scenario's code is not older than a code may live ({CODE_LIFETIME_S} s)"
+    code = watch.guardian_verification_code()
+    pass_time(watch, declaration, request, minutes * 60)
+    attempt(ctx, f"a buyer re-binding the watch with a code shown {minutes} minutes ago", lambda: watch.rebind(new_guardian=BUYER, verification=code))
 
 
 # -- When: contact exchange -----------------------------------------------------------
@@ -382,6 +485,14 @@ def a_friend(watch: Watch, ctx: Context, who: str) -> None:
     assert account in friends, f"{who} ({account}) is missing from the guardian's friend list {friends}"
 
 
+@then(parsers.re(f"{OTHER} is among the child's friends in the guardian's app, unless the watch refused the request"))
+def a_friend_if_asked(watch: Watch, ctx: Context, who: str) -> None:
+    if _request_refused(ctx, who):
+        not_a_friend(watch, ctx, who)
+    else:
+        a_friend(watch, ctx, who)
+
+
 @then("the guardian's friend list shows every friend on the child's watch")
 def guardian_sees_all_friends(watch: Watch) -> None:
     hidden = sorted(set(watch.friends(role="child")) - set(watch.friends(role="guardian")))
@@ -400,6 +511,26 @@ def no_longer_sees_posts(watch: Watch, ctx: Context, who: str) -> None:
     mine = set(ctx.values.get("child_posts", []))
     seen = [p["post_id"] for p in watch.feed(role=role, account=account) if p["post_id"] in mine]
     assert not seen, f"{who} still sees the child's posts {seen}"
+
+
+RUN_LIMITS = {"daily like quota": "daily_like_quota", "profile's bot-like burst": "bot_like_burst"}
+
+
+@then(parsers.re(r"the watch accepted no more likes than the (?P<limit>daily like quota|profile's bot-like burst) before refusing"))
+def run_within_limit(profile: Profile, ctx: Context, limit: str) -> None:
+    run, parameter = ctx.values.get("run"), RUN_LIMITS[limit]
+    assert run and run["parameter"] == parameter, f"the scenario made no run of likes against the {limit}"
+    allowed = int(profile.param(parameter))
+    assert run["refused"], f"the watch accepted all {run['tried']} likes, one more than the profile's {limit} of {allowed}"
+    assert profile.admits(parameter, run["accepted"]), f"the watch accepted {run['accepted']} likes before refusing, above the profile's {limit} of {allowed}"
+
+
+@then("the child has no more friends than the watch took before")
+def friends_within_observed_cap(watch: Watch, ctx: Context) -> None:
+    """Against the cap the watch itself showed when it refused (the profile's, or its own lower one)."""
+    cap = ctx.values["friends_made"] + 1
+    friends = watch.friends(role="guardian")
+    assert len(friends) <= cap, f"after two approvals at once at one short of the cap, the child has {len(friends)} friends; the watch had refused a friend at {cap}"
 
 
 @then("every like before it was allowed")

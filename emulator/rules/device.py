@@ -12,16 +12,42 @@ from emulator.watch import ALL_FEATURES, CHILD, GUARDIAN, Call, ReferenceWatch, 
 
 REBOOT_DROPS_CONTROLS = defect("reboot_drops_controls", ["CSW-ADD-8"], "A reboot restores the factory time controls (no limit, no periods).", collateral={'CSW-ADD-6': 'a reboot that drops the limit also gives the child fresh time'})
 RESET_DROPS_BINDING = defect("factory_reset_drops_binding", ["CSW-ADD-8"], "A factory reset started on the watch succeeds without the guardian and removes the guardian binding and limits.", collateral={'CSW-PAY-3': "a reset that drops the guardian takes the guardian's bill with it"})
+CODE_REUSABLE = defect("verification_code_reusable", ["CSW-SOC-5"], "The guardian's verification code stays valid after it was used, so whoever saw it once can use it again.")
+CODE_NEVER_EXPIRES = defect("verification_code_never_expires", ["CSW-SOC-5"], "The guardian's verification code never expires: one shown weeks ago still approves a re-binding.")
+FORMER_GUARDIAN_REBINDS = defect("former_guardian_rebinds", ["CSW-SOC-5"], "After a re-binding, the former guardian's app binds the watch back without any verification.")
 CLOCK_TRUSTED = defect("limits_follow_display_clock", ["CSW-ADD-6", "CSW-ADD-2", "CSW-ADD-4"], "Limits, periods and night hours are judged on the watch's display clock, which the child can change.")
 
 # Reset hooks of other modules read this to wipe controls as a factory reset would.
 FACTORY_CONTROL_DOCS = ("controls", "usage")
+# A verification code approves one sensitive action, within this long of being shown (docs/protocol.md).
+CODE_LIFETIME_S = 600
 
 
 @on_reset
 def _baseline(w: ReferenceWatch, args: dict) -> None:
     bound = args.get("setup", "bound") == "bound"
-    w.store.put_doc("binding", {"guardian": GUARDIAN if bound else None, "child": CHILD, "verification_code": secrets.token_hex(3)})
+    binding = {"guardian": GUARDIAN if bound else None, "child": CHILD}
+    new_code(w, binding)
+    w.store.put_doc("binding", binding)
+
+
+def new_code(w: ReferenceWatch, binding: dict) -> None:
+    binding.update(verification_code=secrets.token_hex(3), code_issued_at=w.now, code_used=False)
+
+
+def _code_live(w: ReferenceWatch, binding: dict) -> bool:
+    fresh = w.now - binding["code_issued_at"] <= CODE_LIFETIME_S or w.defective(CODE_NEVER_EXPIRES)
+    return fresh and (not binding["code_used"] or w.defective(CODE_REUSABLE))
+
+
+def use_verification_code(w: ReferenceWatch, given: object) -> bool:
+    """Whether `given` is the guardian's live code; a good one is spent (the guardian's app shows a new one next time)."""
+    binding = w.store.doc("binding")
+    if not isinstance(given, str) or not _code_live(w, binding) or not secrets.compare_digest(given, binding["verification_code"]):
+        return False
+    binding["code_used"] = True
+    w.store.put_doc("binding", binding)
+    return True
 
 
 def rule_time(w: ReferenceWatch) -> float:
@@ -113,10 +139,10 @@ def on_reboot(fn):
 @operation("device.factory_reset", roles=("child", "guardian"))
 def device_factory_reset(w: ReferenceWatch, call: Call) -> dict:
     """The child's data goes; the guardian binding and controls stay, which the cloud holds."""
-    binding = w.store.doc("binding")
     if call.role == "child" and not w.defective(RESET_DROPS_BINDING):
-        if call.args.get("guardian_password") != binding["verification_code"]:
+        if not use_verification_code(w, call.args.get("guardian_password")):
             raise Refusal("verification_required", "a factory reset needs the guardian's verification")
+    binding = w.store.doc("binding")
     wipe_child_data(w)
     if w.defective(RESET_DROPS_BINDING):
         binding["guardian"] = None
@@ -149,14 +175,25 @@ def guardian_binding(w: ReferenceWatch, call: Call) -> dict:
 
 @operation("guardian.bind", roles=("guardian",))
 def guardian_bind(w: ReferenceWatch, call: Call) -> dict:
+    """A guardian (the envelope's account; the harness's own guardian by default) binds an unbound watch."""
     binding = w.store.doc("binding")
-    if binding["guardian"] not in (None, GUARDIAN):
+    guardian = call.account or GUARDIAN
+    # The one way back for a former guardian is the current guardian's re-binding (account.rebind), with its code.
+    former_comes_back = w.defective(FORMER_GUARDIAN_REBINDS) and guardian == GUARDIAN
+    if binding["guardian"] not in (None, guardian) and not former_comes_back:
         raise Refusal("verification_required", "the watch is bound to another guardian")
-    binding["guardian"] = GUARDIAN
+    binding["guardian"] = guardian
     w.store.put_doc("binding", binding)
     return {}
 
 
 @operation("guardian.verification_code", roles=("guardian",))
 def guardian_verification_code(w: ReferenceWatch, call: Call) -> dict:
-    return {"code": w.store.doc("binding")["verification_code"]}
+    """The code the bound guardian's app shows: the same until it is used or expires, then a new one."""
+    binding = w.store.doc("binding")
+    if binding["guardian"] is None or (call.account or GUARDIAN) != binding["guardian"]:
+        raise Refusal("denied", "only the bound guardian's app shows a verification code")
+    if not _code_live(w, binding):
+        new_code(w, binding)
+        w.store.put_doc("binding", binding)
+    return {"code": binding["verification_code"]}

@@ -15,7 +15,7 @@ import math
 import secrets
 
 from emulator import clock
-from emulator.defects import defect
+from emulator.defects import defect, variant
 from emulator.operations import Refusal, operation
 from emulator.rules.device import on_wipe
 from emulator.rules.privacy import guard_child_data
@@ -51,6 +51,10 @@ STATUS_PURPOSES = ("likes", "level", "visibility", "ranking", "followers")
 # NPPA 2019 bands: the firmware keeps 8 to under 16 at 50/200, which also covers the watch band 8 to under 14.
 AGE_CAPS = ((8, 0, 0), (16, 50, 200), (18, 100, 400))
 FEN = 100
+# A stricter maker's caps: lower in every band, and a payment exactly at a band's cap already refused.
+STRICTER_AGE_CAPS = ((8, 0, 0), (16, 30, 150), (18, 60, 300))
+
+STRICTER = variant("stricter_payments", "Lower age-band caps (30 yuan a transaction and 150 a month from 8 to under 16), and a payment exactly at a band's cap is refused.")
 
 # The firmware's catalogue: (offer_id, title, kind, price_yuan).
 OFFERS = (
@@ -82,6 +86,13 @@ LIKES = defect("likes_for_sale", ["CSW-PAY-6"], "The store offers likes and payi
 LEVELS = defect("levels_for_sale", ["CSW-PAY-6"], "The store offers level-ups and paying for a level succeeds.")
 VISIBILITY = defect("visibility_for_sale", ["CSW-PAY-6"], "The store offers ranking boosts and paying for visibility or ranking succeeds.")
 
+UNBOUND_SETUP = defect("payment_setup_unbound", ["CSW-PAY-1"], "With no guardian bound (a watch fresh out of the box), whoever acts as the guardian can consent to payments and set limits.")
+ROUNDED = defect("limits_rounded_to_yuan", ["CSW-PAY-2", "CSW-PAY-5"], "Limits and caps are compared in whole yuan (the amount rounded), so up to 0.49 yuan over a limit slips through.")
+MONTH_EXCLUSIVE = defect("month_limit_exclusive", ["CSW-PAY-2"], "The guardian's monthly limit is compared with `>=`: a payment that brings the month exactly to the limit the guardian set is refused.")
+MONTH_PER_DAY = defect("month_counted_per_day", ["CSW-PAY-2", "CSW-PAY-5"], "A month's spending is counted for the current day only, so the monthly limit and cap start afresh every day.")
+MONTH_NEVER_RESETS = defect("month_limit_never_resets", ["CSW-PAY-2"], "Spending is summed over all time, not per calendar month: the guardian's monthly limit blocks the next month too.")
+GUARDIAN_LIFTS_CAP = defect("guardian_limit_lifts_age_cap", ["CSW-PAY-5"], "Once the guardian sets a limit, it replaces the age band's cap: a guardian's higher limit lets a child of the band pay above its cap.")
+
 # Which defect makes which purpose (and its offers) sellable.
 STATUS_DEFECTS = {"likes": LIKES, "level": LEVELS, "visibility": VISIBILITY, "ranking": VISIBILITY}
 
@@ -108,7 +119,7 @@ def consented(w: ReferenceWatch) -> bool:
 
 
 def _require_bound_guardian(w: ReferenceWatch, call: Call) -> None:
-    if call.role == "guardian" and w.store.doc("binding")["guardian"] is None:
+    if call.role == "guardian" and w.store.doc("binding")["guardian"] is None and not w.defective(UNBOUND_SETUP):
         raise Refusal("denied", "no guardian is bound")
 
 
@@ -128,6 +139,11 @@ def _to_fen(value: object, name: str) -> int:
 
 def _spent_this_month(w: ReferenceWatch) -> int:
     """Fen paid in the current calendar month of the guardian's time zone, on trusted time."""
+    if w.defective(MONTH_NEVER_RESETS):
+        return int(w.store.scalar("SELECT coalesce(sum(amount_fen), 0) FROM payment_transactions"))
+    if w.defective(MONTH_PER_DAY):
+        day = clock.local_day(w.now)
+        return int(w.store.scalar("SELECT coalesce(sum(amount_fen), 0) FROM payment_transactions WHERE at_epoch >= ?", (clock.parse_iso(f"{day}T00:00:00"),)))
     month = clock.local_day(w.now)[:7]
     return int(w.store.scalar("SELECT coalesce(sum(amount_fen), 0) FROM payment_transactions WHERE month = ?", (month,)))
 
@@ -135,7 +151,7 @@ def _spent_this_month(w: ReferenceWatch) -> int:
 def _age_caps(w: ReferenceWatch) -> tuple[int, int] | None:
     """(per transaction, per month) in fen for the child's age band, or None past the last band."""
     age = w.store.doc("device")["child_age"]
-    for under, per_transaction, per_month in AGE_CAPS:
+    for under, per_transaction, per_month in STRICTER_AGE_CAPS if w.varies(STRICTER) else AGE_CAPS:
         if age < under:
             return per_transaction * FEN, per_month * FEN
     return None
@@ -144,10 +160,16 @@ def _age_caps(w: ReferenceWatch) -> tuple[int, int] | None:
 def _check_limits(w: ReferenceWatch, fen: int) -> None:
     """The firmware's age-band caps apply on top of the guardian's limits, even when the guardian set none."""
     spent = _spent_this_month(w)
-    caps = None if w.defective(AGE_CAPS_IGNORED) else _age_caps(w)
+    if w.defective(ROUNDED):
+        fen = round(fen / FEN) * FEN
+    state = _state(w)
+    guardian_set = state["per_transaction_fen"] is not None or state["per_month_fen"] is not None
+    caps = None if w.defective(AGE_CAPS_IGNORED) or (guardian_set and w.defective(GUARDIAN_LIFTS_CAP)) else _age_caps(w)
     if caps is not None:
         per_transaction, per_month = caps
-        if per_transaction == 0:
+        if w.varies(STRICTER):  # the stricter firmware's caps are exclusive
+            per_transaction, per_month = per_transaction - 1, per_month - 1
+        if per_transaction <= 0:
             raise Refusal("not_allowed", "no paid services for children under 8")
         if fen > per_transaction:
             raise Refusal("limit_exceeded", f"above {per_transaction / FEN:g} yuan a transaction for the child's age")
@@ -155,10 +177,12 @@ def _check_limits(w: ReferenceWatch, fen: int) -> None:
             raise Refusal("limit_exceeded", f"above {per_month / FEN:g} yuan a month for the child's age")
     if w.defective(GUARDIAN_LIMIT_IGNORED):
         return
-    state = _state(w)
     if state["per_transaction_fen"] is not None and fen > state["per_transaction_fen"]:
         raise Refusal("limit_exceeded", "above the guardian's limit per transaction")
-    if state["per_month_fen"] is not None and spent + fen > state["per_month_fen"] and not w.defective(MONTH_IGNORED):
+    # Exactly at the guardian's limit is within it: the guardian allowed that much.
+    month = state["per_month_fen"]
+    over_month = month is not None and (spent + fen >= month if w.defective(MONTH_EXCLUSIVE) else spent + fen > month)
+    if over_month and not w.defective(MONTH_IGNORED):
         raise Refusal("limit_exceeded", "above the guardian's monthly limit")
 
 

@@ -12,11 +12,9 @@ strangers, buyers) are platform users the tester creates.
 
 from __future__ import annotations
 
-import secrets
-
-from emulator.defects import defect
+from emulator.defects import defect, variant
 from emulator.operations import Refusal, operation
-from emulator.rules.device import on_wipe, wipe_child_data
+from emulator.rules.device import new_code, on_wipe, use_verification_code, wipe_child_data
 from emulator.rules.privacy import guard_child_data
 from emulator.store import table
 from emulator.watch import CHILD, Call, ReferenceWatch, gate, on_reset
@@ -42,6 +40,14 @@ WATCH_BRAND = "reference"
 ANONYMOUS_STRANGER = "stranger"
 METHODS = ("nearby", "remote")
 
+# What a stricter maker's firmware keeps instead (lower numbers, no friend requests at a distance at all).
+STRICTER_LIMITS = {"friend_cap": 100, "daily_like_quota": 15, "bot_like_burst": 7}
+
+STRICTER = variant(
+    "stricter_social",
+    f"Lower friend cap, like quota and bot-like burst ({', '.join(f'{k} {v}' for k, v in STRICTER_LIMITS.items())}), and no friend request by id from anyone: every friendship starts nearby and waits for the guardian.",
+)
+
 SWITCH_IGNORED = defect("social_switch_ignored", ["CSW-SOC-1"], "Switching social features off in the guardian's app changes nothing on the watch.")
 NO_APPROVAL = defect("friends_without_approval", ["CSW-SOC-2"], "A friend request becomes a friendship at once, without the guardian's approval.", collateral={'CSW-SOC-6': 'a friend the guardian removed comes straight back without the guardian'})
 REMOTE_STRANGER = defect("remote_stranger_add", ["CSW-SOC-2"], "Strangers can be added (and can add the child) remotely, by id or search.")
@@ -56,6 +62,18 @@ QUOTA_RACE = defect(
     ["CSW-SOC-4"],
     "The quota is judged on likes committed before the current second (a cached count refreshed each second), so a burst at one instant, as a concurrent load makes, passes the quota.",
 )
+QUOTA_BATCH_RACE = defect(
+    "like_quota_batch_race",
+    ["CSW-SOC-4"],
+    "Likes that arrive together are judged against the day's count as it was when their batch began (a count read once per group commit), so parallel likes at the quota all pass.",
+)
+QUOTA_OFF_BY_ONE = defect("like_quota_off_by_one", ["CSW-SOC-4"], "The quota is compared with the likes given before this one as `>` instead of `>=`: one like past the quota slips through each day.")
+CAP_BATCH_RACE = defect(
+    "friend_cap_batch_race",
+    ["CSW-SOC-2"],
+    "Approvals that arrive together are judged against the friend count as it was when their batch began, so parallel approvals at the cap all pass.",
+)
+MUTUAL_AUTO_APPROVE = defect("mutual_request_approves", ["CSW-SOC-2"], "When the child asks an account that already asked the child, the friendship is made at once, without the guardian.")
 REBIND_UNVERIFIED = defect("rebind_without_verification", ["CSW-SOC-5"], "The child's account can be re-bound to another guardian without the current guardian's verification.")
 REBIND_KEEPS_LIKES = defect("rebind_keeps_likes", ["CSW-SOC-5"], "Re-binding wipes the watch's data but moves the child's posts and the likes they received to the new guardian.")
 FRIENDS_HIDDEN = defect("friend_list_hidden", ["CSW-SOC-6"], "The guardian's friend list omits friends the child added nearby (watches bumped together).", collateral={'CSW-SOC-2': "the guardian's approval is judged by the friend list the guardian sees"})
@@ -70,6 +88,16 @@ ANONYMOUS_FEED = defect("anonymous_reader_gets_child_feed", ["CSW-PRI-6"], "A re
 @on_reset
 def _baseline(w: ReferenceWatch, args: dict) -> None:
     w.store.put_doc("social", {"enabled": True, "exchange_enabled": True})
+
+
+def _limit(w: ReferenceWatch, name: str, reference: int) -> int:
+    """One of the firmware's social numbers: the reference's, or the stricter maker's."""
+    return STRICTER_LIMITS[name] if w.varies(STRICTER) else reference
+
+
+def _as_batch_began(w: ReferenceWatch, key: tuple, count: int) -> int:
+    """The racy read of the batch-race defects: `count` as the first request of this batch saw it."""
+    return w.batch_memo.setdefault(key, count)
 
 
 def _settings(w: ReferenceWatch) -> dict:
@@ -115,16 +143,22 @@ def _approve(w: ReferenceWatch, account: str) -> None:
     """Make `account` an approved friend of the child, within the friend cap."""
     if _friend_state(w, account) == "approved":
         return
-    if not w.defective(CAP_IGNORED) and w.store.scalar("SELECT count(*) FROM social_friends WHERE state = 'approved'") >= FRIEND_CAP:
-        raise Refusal("cap_reached", f"the child already has {FRIEND_CAP} friends")
+    cap = _limit(w, "friend_cap", FRIEND_CAP)
+    friends = w.store.scalar("SELECT count(*) FROM social_friends WHERE state = 'approved'")
+    if w.defective(CAP_BATCH_RACE):
+        friends = _as_batch_began(w, ("friends",), friends)
+    if not w.defective(CAP_IGNORED) and friends >= cap:
+        raise Refusal("cap_reached", f"the child already has {cap} friends")
     w.store.execute("UPDATE social_friends SET state = 'approved' WHERE account = ?", (account,))
 
 
-def _request(w: ReferenceWatch, account: str, method: str) -> str:
+def _request(w: ReferenceWatch, account: str, method: str, *, from_child: bool = False) -> str:
     state = _friend_state(w, account)
     if state is None:
         w.store.execute("INSERT INTO social_friends(account, state, method, at) VALUES(?, 'pending', ?, ?)", (account, method, w.now))
-    if state != "approved" and w.defective(NO_APPROVAL):
+    # The defect: the other side's earlier request is taken as consent enough, the guardian's is never asked.
+    mutual = from_child and state == "pending" and w.defective(MUTUAL_AUTO_APPROVE)
+    if state != "approved" and (w.defective(NO_APPROVAL) or mutual):
         _approve(w, account)
     return _friend_state(w, account) or "pending"
 
@@ -174,9 +208,11 @@ def friends_request(w: ReferenceWatch, call: Call) -> dict:
     # No adding strangers at a distance: only a stranger met in person can even ask the guardian.
     if method == "remote" and kind == "stranger" and _friend_state(w, other) != "approved" and not w.defective(REMOTE_STRANGER):
         raise Refusal("not_allowed", "strangers cannot be added remotely")
+    if method == "remote" and w.varies(STRICTER) and _friend_state(w, other) != "approved":
+        raise Refusal("not_allowed", "friendships start nearby")
     if other == ANONYMOUS_STRANGER:
         raise Refusal("bad_request", "a stranger needs an account to ask for friendship")
-    return {"state": _request(w, other, method)}
+    return {"state": _request(w, other, method, from_child=call.is_own_child)}
 
 
 def _named_account(call: Call) -> str:
@@ -292,11 +328,16 @@ def posts_like(w: ReferenceWatch, call: Call) -> dict:
     if w.defective(QUOTA_RACE):
         # The racy check: a count of likes committed before this second, blind to the current burst.
         given = w.store.scalar("SELECT count(*) FROM social_likes WHERE liker = ? AND day = ? AND at < ?", (liker, day, float(int(now)))) + 1
-    if given > DAILY_LIKE_QUOTA and not w.defective(QUOTA_IGNORED):
-        raise Refusal("quota_exceeded", f"{DAILY_LIKE_QUOTA} likes a day")
+    if w.defective(QUOTA_BATCH_RACE):
+        given = _as_batch_began(w, ("likes", liker, day), given - 1) + 1
+    if w.defective(QUOTA_OFF_BY_ONE):
+        given -= 1
+    quota, burst = _limit(w, "daily_like_quota", DAILY_LIKE_QUOTA), _limit(w, "bot_like_burst", BOT_LIKE_BURST)
+    if given > quota and not w.defective(QUOTA_IGNORED):
+        raise Refusal("quota_exceeded", f"{quota} likes a day")
     recent = w.store.scalar("SELECT count(*) FROM social_likes WHERE liker = ? AND at > ?", (liker, now - BOT_WINDOW_SECONDS))
-    if recent > BOT_LIKE_BURST and not w.defective(NOT_THROTTLED):
-        raise Refusal("throttled", f"more than {BOT_LIKE_BURST} likes in {BOT_WINDOW_SECONDS} s")
+    if recent > burst and not w.defective(NOT_THROTTLED):
+        raise Refusal("throttled", f"more than {burst} likes in {BOT_WINDOW_SECONDS} s")
     likes = w.store.scalar("UPDATE social_posts SET likes = likes + 1 WHERE seq = ? RETURNING likes", (seq,))
     return {"post_id": _post_id(seq), "likes": likes}
 
@@ -371,9 +412,9 @@ def _wipe_social(w: ReferenceWatch) -> None:
 def account_rebind(w: ReferenceWatch, call: Call) -> dict:
     """Move the child's account to another guardian: only with the current guardian's code, and never with the child's data."""
     new_guardian = call.arg("new_guardian", str)
-    binding = w.store.doc("binding")
-    if call.arg("verification", str, None) != binding["verification_code"] and not w.defective(REBIND_UNVERIFIED):
+    if not use_verification_code(w, call.arg("verification", str, None)) and not w.defective(REBIND_UNVERIFIED):
         raise Refusal("verification_required", "the current guardian must verify a re-binding")
+    binding = w.store.doc("binding")
     # The defective platform carries the sold asset across: the posts and the likes they received.
     kept = w.store.rows("SELECT * FROM social_posts WHERE author = ?", (CHILD,)) if w.defective(REBIND_KEEPS_LIKES) else []
     kept_likes = w.store.rows("SELECT l.* FROM social_likes l JOIN social_posts p ON p.seq = l.post_seq WHERE p.author = ?", (CHILD,)) if kept else []
@@ -382,7 +423,8 @@ def account_rebind(w: ReferenceWatch, call: Call) -> dict:
         w.store.execute("INSERT INTO social_posts(seq, author, text, at, likes) VALUES(?, ?, ?, ?, ?)", tuple(row))
     for row in kept_likes:
         w.store.execute("INSERT INTO social_likes(post_seq, liker, at, day) VALUES(?, ?, ?, ?)", tuple(row))
-    binding.update(guardian=new_guardian, verification_code=secrets.token_hex(3))
+    binding["guardian"] = new_guardian
+    new_code(w, binding)
     w.store.put_doc("binding", binding)
     return {"rebound": True, "data_wiped": True}
 

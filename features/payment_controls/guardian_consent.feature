@@ -32,3 +32,12 @@ Feature: Payments need the guardian's consent to the payment agreement
     When the guardian's consent names an agreement the watch did not show
     Then the watch refuses
     And payments are off until the guardian consents
+
+  Scenario: With no guardian bound, nobody consents to payments or sets limits as the guardian
+    Given a watch fresh out of the box
+    When the guardian's app tries to consent to the payment agreement shown
+    Then the watch refuses
+    And payments are off until the guardian consents
+    When the guardian's app tries to set payment limits
+    Then the watch refuses
+    And no payment limits are set

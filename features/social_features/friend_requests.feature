@@ -3,8 +3,8 @@ Feature: Friends only with the guardian's approval, no strangers from afar, and 
   A friend request, made by bumping watches nearby, waits for the guardian's
   approval; the child cannot approve it on the watch. Strangers cannot be
   added, and cannot add the child, at a distance by id or search. The child
-  never has more friends than the profile's friend cap, however the guardian
-  approves.
+  never has more friends than the profile's friend cap (a ceiling: a watch
+  may keep a lower one), however the guardian approves, even two at once.
 
   Background:
     Given a watch bound to its guardian
@@ -42,11 +42,25 @@ Feature: Friends only with the guardian's approval, no strangers from afar, and 
     Then the watch refuses
     And the stranger is not among the child's friends
 
+  Scenario: A request back to a classmate who asked still waits for the guardian
+    Given a classmate "Ben" has an account on the platform
+    When "Ben" asks the child to be friends nearby
+    And the child asks "Ben" to be friends nearby
+    Then "Ben" is not among the child's friends
+
   Scenario: The friend cap holds even when the guardian approves
-    Given the child already has as many friends as the profile's friend cap
+    Given the child has made friends until the watch takes no more, at most the profile's friend cap
     And a classmate "Zoe" has an account on the platform
     When "Zoe" asks the child to be friends nearby
     And the guardian approves "Zoe" as a friend
     Then the watch refuses
     And "Zoe" is not among the child's friends
     And the guardian's friend list holds no more friends than the profile's friend cap
+
+  Scenario: Two approvals at the same instant do not pass the friend cap
+    Given the child has made friends until the watch takes no more, at most the profile's friend cap
+    And the guardian removes one of them
+    And a classmate "Yan" has an account on the platform
+    And a classmate "Zoe" has an account on the platform
+    When "Yan" and "Zoe" ask the child to be friends nearby, and the guardian approves both at the same instant
+    Then the child has no more friends than the watch took before
