@@ -31,6 +31,8 @@ class Violation:
     device: str = "emulator"
     description: str = ""
     collateral: dict[str, str] = field(default_factory=dict)
+    # Runs over HTTP even in an in-process validation: it shows only to requests that truly arrive together.
+    needs_http: bool = False
 
 
 @dataclass
@@ -104,7 +106,8 @@ def emulator_violations() -> list[Violation]:
     from emulator import rules  # noqa: F401 - defects register at import
     from emulator.defects import DEFECTS
 
-    return [Violation(d.name, d.clauses, defects=(d.name,), description=d.description, collateral=dict(d.collateral)) for d in sorted(DEFECTS.values(), key=lambda d: d.name)]
+    return [Violation(d.name, d.clauses, defects=(d.name,), description=d.description, collateral=dict(d.collateral), needs_http=d.needs_transport == "http")
+            for d in sorted(DEFECTS.values(), key=lambda d: d.name)]
 
 
 def run_suite(output: Path, *, defects: tuple[str, ...] = (), variants: tuple[str, ...] = (), device: str = "emulator", select: str | None = None, keyword: str | None = None, in_process: bool = False, timeout_s: float = 600) -> dict:
@@ -132,7 +135,7 @@ def detect(violation: Violation, output_root: Path, *, declared_only: bool = Tru
     select = " or ".join([*violation.clauses, *violation.collateral]) if declared_only else None
     started = time.perf_counter()
     try:
-        data = run_suite(output_root / violation.name, defects=violation.defects, device=violation.device, select=select, in_process=in_process)
+        data = run_suite(output_root / violation.name, defects=violation.defects, device=violation.device, select=select, in_process=in_process and not violation.needs_http)
     except (RuntimeError, subprocess.TimeoutExpired) as exc:
         return Detection(violation, {}, error=str(exc), wall_time_s=time.perf_counter() - started)
     verdicts = {c["id"]: c["verdict"] for c in data["clauses"] if c["scenarios"]}

@@ -20,14 +20,16 @@ class Defect:
     description: str
     # Other clauses it also breaks, each with the reason (a self-validation run lists any other FAIL as unexplained).
     collateral: tuple[tuple[str, str], ...] = ()
+    # "http": the defect shows only to requests that truly arrive together, which the in-process transport cannot send.
+    needs_transport: str | None = None
 
 
 DEFECTS: dict[str, Defect] = {}
 
 
-def defect(name: str, clauses: tuple[str, ...] | list[str], description: str, collateral: dict[str, str] | None = None) -> str:
+def defect(name: str, clauses: tuple[str, ...] | list[str], description: str, collateral: dict[str, str] | None = None, *, needs_transport: str | None = None) -> str:
     """Register a defect (rules modules call this at import) and return its name."""
-    DEFECTS[name] = Defect(name, tuple(clauses), description, tuple((collateral or {}).items()))
+    DEFECTS[name] = Defect(name, tuple(clauses), description, tuple((collateral or {}).items()), needs_transport)
     return name
 
 

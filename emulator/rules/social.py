@@ -66,12 +66,14 @@ QUOTA_BATCH_RACE = defect(
     "like_quota_batch_race",
     ["CSW-SOC-4"],
     "Likes that arrive together are judged against the day's count as it was when their batch began (a count read once per group commit), so parallel likes at the quota all pass.",
+    needs_transport="http",
 )
 QUOTA_OFF_BY_ONE = defect("like_quota_off_by_one", ["CSW-SOC-4"], "The quota is compared with the likes given before this one as `>` instead of `>=`: one like past the quota slips through each day.")
 CAP_BATCH_RACE = defect(
     "friend_cap_batch_race",
     ["CSW-SOC-2"],
     "Approvals that arrive together are judged against the friend count as it was when their batch began, so parallel approvals at the cap all pass.",
+    needs_transport="http",
 )
 MUTUAL_AUTO_APPROVE = defect("mutual_request_approves", ["CSW-SOC-2"], "When the child asks an account that already asked the child, the friendship is made at once, without the guardian.")
 REBIND_UNVERIFIED = defect("rebind_without_verification", ["CSW-SOC-5"], "The child's account can be re-bound to another guardian without the current guardian's verification.")
