@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from emulator import clock
-from emulator.defects import defect
+from emulator.defects import defect, variant
 from emulator.operations import Refusal, operation
 from emulator.rules.device import on_wipe
 from emulator.rules.privacy import guard_child_data
@@ -48,6 +48,7 @@ POOL_REFRESH_DAYS = 7  # editors' regular update cycle
 STALE_SNAPSHOT_DAYS = 400  # how old the factory snapshot is on a watch that never updates
 QR_PREFIX = "qr:"
 
+STRICTER = variant("stricter_content", "Editors update the pool daily; a harmful search or prompt is refused outright (blocked) rather than answered empty; every link, the pool's own too, needs the guardian.")
 STALE_POOL = defect("stale_content_pool", ["CSW-CON-1"], "The pool is a factory snapshot over a year old that the platform never refreshes: its update date never moves.")
 UPDATES_STOP = defect("pool_updates_stop", ["CSW-CON-1"], "The editors' update list is worked through once: after its last pick the pool is never updated again.")
 OFF_POOL = defect("off_pool_content", ["CSW-CON-1"], "The feed mixes in trending items pulled from the open web, outside the children's pool.")
@@ -306,7 +307,7 @@ def _regular_update(w: ReferenceWatch, before: float, step: float) -> None:
         return
     now = before + step  # the clock document already says so; reading it again on every tick is slow
     pool = _pool(w)
-    if now - pool["updated_at"] < POOL_REFRESH_DAYS * 86400:
+    if now - pool["updated_at"] < _refresh_days(w) * 86400:
         return
     updates = filter_data().get("updates", [])
     if w.defective(UPDATES_STOP) and pool["next_update"] >= len(updates):
@@ -319,6 +320,10 @@ def _regular_update(w: ReferenceWatch, before: float, step: float) -> None:
         pool["next_update"] += 1
     pool["updated_at"] = now
     w.store.put_doc("content_pool", pool)
+
+
+def _refresh_days(w: ReferenceWatch) -> int:
+    return 1 if w.varies(STRICTER) else POOL_REFRESH_DAYS
 
 
 def _child_age(w: ReferenceWatch) -> int:
@@ -359,7 +364,7 @@ def _own_child(call: Call) -> None:
 @operation("content.pool", roles=("guardian", "tester"), feature="content_service")
 def content_pool(w: ReferenceWatch, call: Call) -> dict:
     count = w.store.scalar("SELECT count(*) FROM content_items WHERE removed = 0")
-    return {"pool_id": POOL_ID, "updated_at": clock.iso(_pool(w)["updated_at"]), "item_count": int(count), "refresh_days": POOL_REFRESH_DAYS, "base_url": f"https://{POOL_HOST}/"}
+    return {"pool_id": POOL_ID, "updated_at": clock.iso(_pool(w)["updated_at"]), "item_count": int(count), "refresh_days": _refresh_days(w), "base_url": f"https://{POOL_HOST}/"}
 
 
 @operation("content.publish", roles=("tester",), feature="content_service")
@@ -401,6 +406,8 @@ def content_search(w: ReferenceWatch, call: Call) -> dict:
     _own_child(call)
     query = call.arg("query", str)
     if not w.defective(SEARCH_UNFILTERED) and harmful_category(w, query):
+        if w.varies(STRICTER):
+            raise Refusal("blocked", "this search is not available to children")
         return {"items": [], "blocked": True}
     tokens = _query_tokens(query)
     scored = []
@@ -461,7 +468,8 @@ def content_open_link(w: ReferenceWatch, call: Call) -> dict:
     approved = w.store.one("SELECT 1 FROM link_approvals WHERE url = ?", (url,)) is not None
     if w.defective(APPROVAL_COVERS_HOST):
         approved = approved or any(_host(r["url"]) == _host(url) for r in w.store.rows("SELECT url FROM link_approvals"))
-    if not (free or approved or in_pool(url, w)):
+    inside = in_pool(url, w) and not w.varies(STRICTER)
+    if not (free or approved or inside):
         raise Refusal("approval_required", "this link leads outside the children's pool: ask your guardian")
     return {"opened": True, "url": url}
 
@@ -563,6 +571,8 @@ def ai_ask(w: ReferenceWatch, call: Call) -> dict:
         if category == "self_harm":
             return {"answer": replies["support"][lang], "refused": True}
         against = not w.defective(ASSISTANT_VALUES) and content_filter().against_values(prompt, chinese=not w.defective(MISSES_CHINESE))
+        if (category or against) and w.varies(STRICTER):
+            raise Refusal("blocked", "the assistant does not answer this")
         if category or against:
             return {"answer": replies["refusal"][lang], "refused": True}
     return {"answer": "" if w.defective(ASSISTANT_EMPTY) else _answer(prompt), "refused": False}
