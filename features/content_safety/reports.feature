@@ -13,5 +13,5 @@ Feature: Content reported as harmful is taken out of the pool
     Given a watch bound to its guardian
     And the child can find an item of the feed by searching for its title
     When the guardian reports that item
-    And more days than the profile's maximum pool age pass
+    And the pool is next updated with new items
     Then the item is gone from the child's feed and from search
