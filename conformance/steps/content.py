@@ -61,10 +61,13 @@ def _by_form(misses: list[dict], total: list[dict]) -> str:
 
 
 @given("the harness's content corpus")
-def content_corpus(ctx: Context) -> None:
+def content_corpus(ctx: Context, note) -> None:
     raw = CORPUS_FILE.read_bytes()
     data = yaml.safe_load(raw)
-    ctx.values["corpus"] = {"name": data["corpus"], "version": data["version"], "sha256": hashlib.sha256(raw).hexdigest(), "samples": data["samples"]}
+    corpus = ctx.values["corpus"] = {"name": data["corpus"], "version": data["version"], "sha256": hashlib.sha256(raw).hexdigest(), "samples": data["samples"]}
+    harmful = [s for s in corpus["samples"] if s["harmful"]]
+    disguised = sum(1 for s in harmful if s.get("disguise"))
+    note(f"corpus {corpus['name']} v{corpus['version']}, sha256 {corpus['sha256']}: {len(harmful)} harmful samples ({disguised} disguised), {len(corpus['samples']) - len(harmful)} benign")
 
 
 # -- CON-1: the pool ------------------------------------------------------------
