@@ -2,18 +2,68 @@
 
 The package list is read as the tester sees it (every package, hidden or
 not): a game hidden from the launcher is the usual way a preinstalled game
-escapes a look at the screen.
+escapes a look at the screen. What a package is, is judged on what can be
+seen of it: its package id and name against the harness's versioned catalogue
+of harmful apps (fixtures/app_catalogue/harmful-apps.yaml), besides the
+category the watch reports, which is only the watch's word.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 from pytest_bdd import parsers, then, when
 
 from conformance.catalogue import Profile
 from conformance.steps.common import Context, attempt
+from device_adapters.errors import InconclusiveError
 from device_adapters.watch import AppInfo, Watch
 
 GENERATIVE_AI = "generative_ai"
+CATALOGUE_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "app_catalogue" / "harmful-apps.yaml"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+# -- the harmful-app catalogue ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HarmfulApps:
+    """The catalogue as loaded: per category, package-id patterns, names and examples."""
+
+    label: str  # name, version, date and sha256, for every finding
+    categories: dict[str, dict]
+
+    def matches(self, app: AppInfo, categories: set[str]) -> list[str]:
+        """What in the catalogue `app` matches, restricted to `categories` ("game: package com.tencent.tmgp.*")."""
+        app_id = str(app.get("app_id", "")).lower()
+        name = unicodedata.normalize("NFKC", str(app.get("name", ""))).lower()
+        found = []
+        for category in sorted(categories & set(self.categories)):
+            entry = self.categories[category]
+            found += [f"{category}: package {p}" for p in entry.get("packages", []) if fnmatch.fnmatchcase(app_id, p.lower())]
+            names = entry.get("names", {})
+            found += [f"{category}: name {n}" for n in names.get("zh", []) if n.lower() in name.replace(" ", "")]
+            found += [f"{category}: name {n}" for n in names.get("en", []) if re.search(rf"(?<![a-z0-9]){re.escape(n.lower())}(?![a-z0-9])", name)]
+        return found
+
+    def examples(self, category: str) -> list[dict]:
+        return list(self.categories.get(category, {}).get("examples", []))
+
+
+@lru_cache(maxsize=1)
+def harmful_apps() -> HarmfulApps:
+    raw = CATALOGUE_FILE.read_bytes()
+    data = yaml.safe_load(raw)
+    label = f"catalogue {data['catalogue']} v{data['version']} of {data['date']}, sha256 {hashlib.sha256(raw).hexdigest()}"
+    return HarmfulApps(label, data["categories"])
 
 
 def _category(kind: str) -> str:
@@ -27,7 +77,22 @@ def _packages(watch: Watch) -> list[AppInfo]:
 
 
 def _packages_in(watch: Watch, categories: set[str]) -> list[str]:
-    return [f"{a['app_id']} ({a['category']}{'' if a['visible'] else ', hidden'})" for a in _packages(watch) if a["category"] in categories]
+    """Every package that is harmful by what can be seen of it (id, name) or by the category the watch reports."""
+    found = []
+    for app in _packages(watch):
+        reasons = harmful_apps().matches(app, categories)
+        if app["category"] in categories:
+            reasons.append(f"reported category {app['category']}")
+        if reasons:
+            found.append(f"{app['app_id']} '{app.get('name')}' ({app['category']}{'' if app['visible'] else ', hidden'}; {'; '.join(reasons)})")
+    return found
+
+
+def _judged_how(note, clause: str) -> None:
+    note(
+        f"{clause} judged on every package's id and name against the {harmful_apps().label}, and on the category the watch reports "
+        "(its own word); what an app does once opened is not observable through the protocol, so a harmful app under an unknown id and an innocent name is not found"
+    )
 
 
 def _store_install(watch: Watch, ctx: Context, app_id: str, category: str, signature: str = "valid") -> None:
@@ -38,15 +103,17 @@ def _store_install(watch: Watch, ctx: Context, app_id: str, category: str, signa
 
 
 @then("no package on the watch, hidden from the launcher or not, is of a category the profile deems harmful")
-def no_harmful_packages(watch: Watch, profile: Profile) -> None:
+def no_harmful_packages(watch: Watch, profile: Profile, note) -> None:
     found = _packages_in(watch, set(profile.param("harmful_app_categories")))
-    assert not found, f"harmful apps on the watch: {', '.join(found)}"
+    _judged_how(note, "CSW-APP-1")
+    assert not found, f"harmful apps on the watch ({harmful_apps().label}): {', '.join(found)}"
 
 
 @then("no package on the watch, hidden from the launcher or not, is a generative-AI app")
-def no_generative_ai_packages(watch: Watch) -> None:
+def no_generative_ai_packages(watch: Watch, note) -> None:
     found = _packages_in(watch, {GENERATIVE_AI})
-    assert not found, f"generative-AI apps on the watch: {', '.join(found)}"
+    _judged_how(note, "CSW-APP-5")
+    assert not found, f"generative-AI apps on the watch ({harmful_apps().label}): {', '.join(found)}"
 
 
 @then(parsers.parse('"{app_id}" is not installed on the watch'))
@@ -61,6 +128,20 @@ def not_installed(watch: Watch, app_id: str) -> None:
 @when(parsers.parse('the child tries to install the {kind} app "{app_id}" from the store'))
 def child_installs_from_store(watch: Watch, ctx: Context, kind: str, app_id: str) -> None:
     _store_install(watch, ctx, app_id, _category(kind))
+
+
+@when(parsers.parse('the child installs the tool app "{app_id}" from the store'))
+def child_installs_ordinary(watch: Watch, ctx: Context, app_id: str) -> None:
+    """An ordinary app the approval rule is tried on. A store may not offer it (its catalogue is its own): then there is nothing to judge."""
+    outcome = attempt(ctx, f"installing {app_id} (tool) from the store", lambda: watch.install_app(app_id, name=app_id, category="tool"))
+    if not outcome.allowed:
+        raise InconclusiveError(f"the store refused the ordinary app {app_id} ({outcome.refusal}): the approval rule cannot be tried on it")
+
+
+@when(parsers.parse('the child uninstalls "{app_id}" and installs it again from the store'))
+def child_reinstalls_pending(watch: Watch, ctx: Context, app_id: str) -> None:
+    watch.uninstall_app(app_id)
+    attempt(ctx, f"reinstalling {app_id} (tool) from the store", lambda: watch.install_app(app_id, name=app_id, category="tool"))
 
 
 @when(parsers.parse('the child tries to install "{app_id}" from the store, a package flagged as malicious'))
@@ -85,16 +166,28 @@ def child_installs_harmful(watch: Watch, profile: Profile, ctx: Context) -> None
         _store_install(watch, ctx, app_id, category)
 
 
+@when(parsers.parse("the child tries to install from the store every example of the catalogue's harmful kinds, each declared as {kind}"))
+def child_installs_disguised(watch: Watch, profile: Profile, ctx: Context, kind: str) -> None:
+    """The store judges a package by what it is (its id and name), not by the category the request claims."""
+    category = _category(kind)
+    examples = [e for c in profile.param("harmful_app_categories") for e in harmful_apps().examples(c)]
+    assert examples, f"the {harmful_apps().label} has no example for the profile's harmful categories"
+    ctx.values["harmful_installs"] = [e["id"] for e in examples]
+    for e in examples:
+        attempt(ctx, f"installing {e['id']} '{e['name']}' declared as {category}", lambda e=e: watch.install_app(e["id"], name=e["name"], category=category))
+
+
 @then("the watch refuses every one of them")
 def refuses_every_install(ctx: Context) -> None:
+    # Any refusal code will do: a store may refuse by its own catalogue (not offered, blocked, not allowed ...).
     allowed = [a.action for a in ctx.attempts if a.allowed]
     assert not allowed, f"allowed: {'; '.join(allowed)}"
 
 
 @then("none of them is installed on the watch")
 def none_installed(watch: Watch, ctx: Context) -> None:
-    tried = set(ctx.values.get("harmful_installs", []))
-    present = [a["app_id"] for a in _packages(watch) if a["app_id"] in tried]
+    tried = {t.lower() for t in ctx.values.get("harmful_installs", [])}
+    present = [a["app_id"] for a in _packages(watch) if str(a["app_id"]).lower() in tried]
     assert not present, f"installed after being refused: {', '.join(present)}"
 
 
@@ -116,7 +209,8 @@ def child_approves(watch: Watch, ctx: Context, app_id: str) -> None:
 
 @when("the child opens each preinstalled app in the launcher")
 def child_opens_each_preinstalled(watch: Watch, ctx: Context) -> None:
-    preinstalled = [a["app_id"] for a in watch.apps() if a["preinstalled"]]
+    # At the test baseline every app in the launcher came with the watch, whatever its `preinstalled` flag says.
+    preinstalled = [a["app_id"] for a in watch.apps()]
     assert preinstalled, "the launcher shows no preinstalled app"
     for app_id in preinstalled:
         attempt(ctx, f"opening {app_id}", lambda app_id=app_id: watch.open_app(app_id))
@@ -124,9 +218,10 @@ def child_opens_each_preinstalled(watch: Watch, ctx: Context) -> None:
 
 
 @then("none of them showed a splash-screen ad")
-def no_splash_ads(ctx: Context) -> None:
+def no_splash_ads(ctx: Context, note) -> None:
     opened = [a for a in ctx.attempts if a.allowed]
     # A watch that opened nothing would pass vacuously.
     assert opened, f"no preinstalled app opened: {'; '.join(str(a.refusal) for a in ctx.attempts)}"
     ads = [a.action.removeprefix("opening ") for a in opened if a.result and a.result.get("splash_ad")]
+    note("CSW-APP-2 judged on the `splash_ad` flag apps.open returns, the watch's own word: what the screen shows on opening is not observable through the protocol")
     assert not ads, f"splash-screen ad on opening: {', '.join(ads)}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -18,12 +19,13 @@ from pytest_bdd import given, parsers, then, when
 from conformance.catalogue import Profile
 from conformance.declaration import Declaration
 from conformance.steps.common import Context, attempt, pass_time
-from device_adapters.errors import Refused
+from device_adapters.errors import InconclusiveError, Refused
 from device_adapters.watch import Watch
 
 CORPUS_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "corpus" / "content-v1.yaml"
 QR_PREFIX = "qr:"  # how the Watch API hands a scanned QR code to the watch
 DAY = 86400
+QUARTER_DAYS = 91  # long enough for any finite list of editors' picks run through weekly to run out
 
 
 # -- the corpus and rates -------------------------------------------------------
@@ -43,47 +45,92 @@ def _check_rate(ctx: Context, what: str, hits: list[dict], total: list[dict], mi
     corpus = _corpus(ctx)
     assert total, f"the corpus {corpus['name']} has no samples for {what}"
     rate = len(hits) / len(total)
-    misses = [s["id"] for s in total if s not in hits]
+    misses = [s for s in total if s not in hits]
     assert rate >= minimum, (
         f"{what}: {len(hits)}/{len(total)} = {rate:.3f} < {minimum} "
-        f"(corpus {corpus['name']} v{corpus['version']}, sha256 {corpus['sha256']}; misses: {', '.join(misses[:15])}{' ...' if len(misses) > 15 else ''})"
+        f"(corpus {corpus['name']} v{corpus['version']}, sha256 {corpus['sha256']}; {_by_form(misses, total)}; "
+        f"misses: {', '.join(s['id'] for s in misses[:15])}{' ...' if len(misses) > 15 else ''})"
     )
 
 
+def _by_form(misses: list[dict], total: list[dict]) -> str:
+    """Misses per form of writing (plain, spaced, pinyin ...): a filter that reads only plain text shows up here."""
+    forms = sorted({s.get("disguise", "plain") for s in total})
+    counts = [f"{f} {sum(s.get('disguise', 'plain') == f for s in misses)}/{sum(s.get('disguise', 'plain') == f for s in total)}" for f in forms]
+    return "missed by form: " + ", ".join(counts)
+
+
 @given("the harness's content corpus")
-def content_corpus(ctx: Context) -> None:
+def content_corpus(ctx: Context, note) -> None:
     raw = CORPUS_FILE.read_bytes()
     data = yaml.safe_load(raw)
-    ctx.values["corpus"] = {"name": data["corpus"], "version": data["version"], "sha256": hashlib.sha256(raw).hexdigest(), "samples": data["samples"]}
+    corpus = ctx.values["corpus"] = {"name": data["corpus"], "version": data["version"], "sha256": hashlib.sha256(raw).hexdigest(), "samples": data["samples"]}
+    harmful = [s for s in corpus["samples"] if s["harmful"]]
+    disguised = sum(1 for s in harmful if s.get("disguise"))
+    note(f"corpus {corpus['name']} v{corpus['version']}, sha256 {corpus['sha256']}: {len(harmful)} harmful samples ({disguised} disguised), {len(corpus['samples']) - len(harmful)} benign")
 
 
 # -- CON-1: the pool ------------------------------------------------------------
 
 
-@when("more days than the profile's maximum pool age pass")
-def pool_age_passes(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, profile: Profile) -> None:
-    remaining = (int(profile.param("content_pool_max_age_days")) + 1) * DAY
-    while remaining > 0:  # a test clock moves at most a week per step
-        step = min(remaining, 7 * DAY)
-        pass_time(watch, declaration, request, step)
-        remaining -= step
-
-
-@then("the content pool was updated within the profile's maximum pool age")
-def pool_is_fresh(watch: Watch, profile: Profile) -> None:
+def _pool_age_finding(watch: Watch, profile: Profile) -> str | None:
+    """Why the pool is too old, or None. `updated_at` is the platform's own word; the feed's new items are the behaviour behind it."""
     pool = watch.content_pool()
     now = datetime.fromisoformat(watch.clock()["trusted"])
     age_days = (now - datetime.fromisoformat(pool["updated_at"])).total_seconds() / DAY
     limit = profile.param("content_pool_max_age_days")
-    assert age_days <= limit, f"the pool {pool.get('pool_id')} was last updated {pool['updated_at']}, {age_days:.1f} days before the watch's trusted time {now.isoformat()} (maximum {limit})"
+    if profile.admits("content_pool_max_age_days", age_days):
+        return None
+    return f"the pool {pool.get('pool_id')} was last updated {pool['updated_at']}, {age_days:.1f} days before the watch's trusted time {now.isoformat()} (maximum {limit})"
+
+
+@then("the content pool was updated within the profile's maximum pool age")
+def pool_is_fresh(watch: Watch, profile: Profile) -> None:
+    finding = _pool_age_finding(watch, profile)
+    assert finding is None, finding
+
+
+@when("the watch runs for a quarter and the profile's maximum pool age beyond it")
+def pool_runs_long(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, profile: Profile, ctx: Context) -> None:
+    """Walk device time one maximum pool age at a time; after each, the pool is fresh and the feed shows something new."""
+    window = max(1, int(profile.param("content_pool_max_age_days")))
+    remaining = QUARTER_DAYS + window + 1
+    seen = {i.get("item_id") for i in watch.content_feed()}
+    findings, day = [], 0
+    while remaining > 0:
+        days = min(window, remaining)
+        for done in range(0, days, 7):  # a test clock moves at most a week per step
+            pass_time(watch, declaration, request, min(7, days - done) * DAY)
+        remaining, day = remaining - days, day + days
+        stale = _pool_age_finding(watch, profile)
+        feed = {i.get("item_id") for i in watch.content_feed()}
+        if stale:
+            findings.append(f"day {day}: {stale}")
+        elif days == window and not feed - seen:
+            findings.append(f"day {day}: the pool says it was updated, but the child's feed shows no item it did not show {days} days before")
+        seen |= feed
+    ctx.values["long_run_findings"] = findings
+
+
+@then("after each of those periods the pool had been updated with new items for the child")
+def pool_kept_updating(ctx: Context) -> None:
+    findings = ctx.values["long_run_findings"]
+    assert not findings, f"the pool stopped being updated: {'; '.join(findings)}"
 
 
 @then("every item in the child's feed comes from the children's pool")
-def feed_from_pool(watch: Watch) -> None:
+def feed_from_pool(watch: Watch, note) -> None:
     feed = watch.content_feed()
     assert feed, "the child's feed is empty: nothing to judge"
-    outside = [f"{i.get('item_id')} ({i.get('title')})" for i in feed if i.get("pool") is not True]
+    base = watch.content_pool().get("base_url")
+    # Observable: an item that links to an address outside the pool; otherwise the feed's own `pool` flag.
+    outside = [
+        f"{i.get('item_id')} ({i.get('title')}{', ' + i['url'] if i.get('url') else ''})"
+        for i in feed
+        if i.get("pool") is not True or (i.get("url") and base and not str(i["url"]).startswith(base))
+    ]
     assert not outside, f"{len(outside)} of {len(feed)} feed items come from outside the children's pool: {outside}"
+    note("CSW-CON-1 feed origin judged on each item's `pool` flag and any `url` it carries: the flag is the watch's own word; where an item carries no link, nothing else shows where it came from")
 
 
 # -- CON-2: feed, messages and search ------------------------------------------------
@@ -91,9 +138,10 @@ def feed_from_pool(watch: Watch) -> None:
 
 @when("the editors try to publish every sample of the corpus for all ages")
 def publish_corpus(watch: Watch, ctx: Context) -> None:
-    for sample in _corpus(ctx)["samples"]:
+    for n, sample in enumerate(_corpus(ctx)["samples"], start=1):
         try:
-            watch.publish_content(title=sample["id"], text=sample["text"], min_age=3)
+            # A neutral title: the sample's id names its category, which a filter would read too.
+            watch.publish_content(title=f"Item {n}", text=sample["text"], min_age=3)
         except Refused:
             pass  # kept out of the pool: the feed check below sees that
 
@@ -124,6 +172,46 @@ def inbox_rates(watch: Watch, ctx: Context, profile: Profile) -> None:
     _check_rate(ctx, "benign messages delivered", [s for s in benign if s["text"] in delivered], benign, profile.param("content_pass_rate_min"))
 
 
+@when(parsers.parse('the {sender} sends the child "{text}"'))
+def known_sender_sends(watch: Watch, ctx: Context, sender: str, text: str) -> None:
+    if sender == "guardian":
+        watch.send_message(text, sender_role="guardian")
+        ctx.values["sender"] = None  # the guardian's account id as the inbox names it is the declaration's; match on the text
+    elif sender == "approved friend":
+        friend = watch.create_account("approved-classmate", kind="child", befriend=True)
+        watch.send_message(text, sender_role="child", sender=friend)
+        ctx.values["sender"] = friend
+    else:
+        raise AssertionError(f"unknown sender {sender!r}: the feature names 'guardian' or 'approved friend'")
+    ctx.values["message"] = text
+
+
+@then("the child's inbox holds that message")
+def inbox_holds_message(watch: Watch, ctx: Context) -> None:
+    text, sender = ctx.values["message"], ctx.values["sender"]
+    delivered = [m for m in watch.inbox() if m.get("text") == text and (sender is None or m.get("from") == sender)]
+    assert delivered, f"the message {text!r} from {sender or 'the guardian'} was withheld from the child: a meeting arranged by someone the guardian trusts is not a stranger's lure"
+
+
+@when(parsers.parse('the editors publish ordinary items sharing the word "{word}"'))
+def publish_sharing_word(watch: Watch, ctx: Context, word: str) -> None:
+    titles = [f"{word.title()} animals", f"A {word} puzzle a day", f"Make your own {word} from paper"]
+    ctx.values["shared_word_items"] = {watch.publish_content(title=t, text=f"Shapes and colours with a {word}.", min_age=3)["item_id"]: t for t in titles}
+
+
+@when(parsers.parse('the child searches for "{query}"'))
+def child_searches(watch: Watch, ctx: Context, query: str) -> None:
+    ctx.values["search_results"] = watch.search(query)
+
+
+@then("the search shows every one of those items")
+def search_shows_all(ctx: Context) -> None:
+    expected = ctx.values["shared_word_items"]
+    found = {i.get("item_id") for i in ctx.values["search_results"]}
+    missing = [f"{i} ({t})" for i, t in expected.items() if i not in found]
+    assert not missing, f"the search found {len(expected) - len(missing)} of the {len(expected)} ordinary items it matches; missing: {', '.join(missing)}"
+
+
 @when("the child searches for the text of every harmful sample")
 def search_harmful(watch: Watch, ctx: Context) -> None:
     results: dict[str, list[dict] | None] = {}
@@ -149,8 +237,10 @@ def searches_blocked(ctx: Context, profile: Profile) -> None:
 def publish_older_items(watch: Watch, ctx: Context) -> None:
     assert ctx.band, "no age band given"
     # Just above the band's youngest age, and above the band altogether.
+    published = ctx.values.setdefault("older_items", {})
     for min_age in sorted({ctx.band["min_age"] + 1, min(ctx.band["max_age"] + 1, 18)}):
-        watch.publish_content(title=f"Science club for ages {min_age} and up", text="How volcanoes work, with a kitchen experiment.", min_age=min_age)
+        title = f"Science club for ages {min_age} and up"
+        published[watch.publish_content(title=title, text="How volcanoes work, with a kitchen experiment.", min_age=min_age)["item_id"]] = title
 
 
 @then("the child's feed holds items, and none for children older than the child")
@@ -159,8 +249,12 @@ def feed_tiered(watch: Watch, ctx: Context) -> None:
     age = ctx.band["min_age"]  # the band step set the child's age to the band's youngest
     feed = watch.content_feed()
     assert feed, f"the feed of a child aged {age} is empty"
-    too_old = [f"{i.get('item_id')} ({i.get('title')}, from age {i.get('min_age')})" for i in feed if int(i.get("min_age", 0)) > age]
+    # The items published for older children are known by id: judged on what is served, not on the age the feed labels it with.
+    older = ctx.values.get("older_items", {})
+    too_old = [f"{i.get('item_id')} ({i.get('title')}, from age {i.get('min_age')})" for i in feed if i.get("item_id") in older or int(i.get("min_age", 0)) > age]
     assert not too_old, f"the feed of a child aged {age} holds {len(too_old)} items for older children: {too_old}"
+    found = [f"{i.get('item_id')} ({i.get('title')})" for t in set(older.values()) for i in watch.search(t) if i.get("item_id") in older]
+    assert not found, f"searching, a child aged {age} finds items for older children: {found}"
 
 
 # -- CON-4: links and QR codes ------------------------------------------------------
@@ -174,6 +268,22 @@ def child_opens_link(watch: Watch, ctx: Context, url: str) -> None:
 @when(parsers.parse('the child scans a QR code leading to "{url}"'))
 def child_scans_qr(watch: Watch, ctx: Context, url: str) -> None:
     attempt(ctx, f"scanning a QR code for {url}", lambda: watch.open_link(QR_PREFIX + url))
+
+
+def _pool_host(watch: Watch) -> str:
+    base = watch.content_pool().get("base_url")
+    if not base:
+        raise InconclusiveError("content.pool gives no base_url: the harness cannot tell which addresses are the pool's own")
+    host = urlsplit(base).hostname
+    if not host:
+        raise InconclusiveError(f"content.pool's base_url {base!r} names no host")
+    return host
+
+
+@when(parsers.parse('the child tries to open the pool\'s address written as "{form}"'))
+def child_opens_lookalike(watch: Watch, ctx: Context, form: str) -> None:
+    url = form.replace("{host}", _pool_host(watch))
+    attempt(ctx, f"opening {url}", lambda: watch.open_link(url))
 
 
 @when(parsers.parse('the guardian approves the link "{url}"'))
@@ -198,17 +308,23 @@ def _refused(answer: dict | None) -> bool:
     return answer is None or bool(answer.get("refused"))
 
 
+def _answered(answer: dict | None) -> bool:
+    """Answered: not refused, and the reply says something (an empty answer is no answer)."""
+    return not _refused(answer) and isinstance(answer.get("answer"), str) and bool(answer["answer"].strip())
+
+
 @when("the child asks the assistant every sample of the corpus")
 def ask_corpus(watch: Watch, ctx: Context) -> None:
     ctx.values["answers"] = _ask_all(watch, _corpus(ctx)["samples"])
 
 
 @then("the assistant refuses harmful samples at the profile's block rate and answers benign ones at its pass rate")
-def assistant_rates(ctx: Context, profile: Profile) -> None:
+def assistant_rates(ctx: Context, profile: Profile, note) -> None:
     answers = ctx.values["answers"]
     harmful, benign = _samples(ctx, True), _samples(ctx, False)
     _check_rate(ctx, "harmful prompts refused", [s for s in harmful if _refused(answers[s["id"]])], harmful, profile.param("content_block_rate_min"))
-    _check_rate(ctx, "benign prompts answered", [s for s in benign if not _refused(answers[s["id"]])], benign, profile.param("content_pass_rate_min"))
+    _check_rate(ctx, "benign prompts answered with content", [s for s in benign if _answered(answers[s["id"]])], benign, profile.param("content_pass_rate_min"))
+    note("CSW-CON-5 refusals judged on the reply's `refused` flag (the watch's own word; what an answer says is not judged); benign prompts count as answered only with a non-empty answer")
 
 
 @when(parsers.parse('the child asks the assistant "{prompt}"'))
@@ -239,6 +355,17 @@ def item_findable(watch: Watch, ctx: Context) -> None:
 @when("the guardian reports that item")
 def guardian_reports(watch: Watch, ctx: Context) -> None:
     watch.report_content(ctx.values["item"]["item_id"])
+
+
+@when("the pool is next updated with new items")
+def pool_next_updated(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, profile: Profile) -> None:
+    """Let days pass until the feed shows an item it did not show before (at most the profile's maximum pool age and a day)."""
+    seen = {i.get("item_id") for i in watch.content_feed()}
+    for _day in range(int(profile.param("content_pool_max_age_days")) + 1):
+        pass_time(watch, declaration, request, DAY)
+        if {i.get("item_id") for i in watch.content_feed()} - seen:
+            return
+    raise InconclusiveError("the pool showed the child no new item within the profile's maximum pool age: there was no update to try the report on (CSW-CON-1 judges the updates)")
 
 
 @then("the item is gone from the child's feed and from search")

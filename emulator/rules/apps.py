@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from emulator.defects import defect
+import unicodedata
+
+from emulator.defects import defect, variant
 from emulator.operations import Refusal, operation
 from emulator.store import table
 from emulator.watch import BASIC_APPS, Call, ReferenceWatch, gate, on_reset
@@ -16,6 +18,14 @@ table(
 )
 
 HARMFUL_CATEGORIES = ("game", "web_novel", "short_video", "live_streaming")
+# The store's own knowledge of what a package is, whatever category its listing claims:
+# publishers' package prefixes and words in names (the store's data, not the harness's catalogue).
+STORE_KNOWN_HARMFUL_PREFIXES = (
+    "com.tencent.tmgp.", "com.happyelements.", "com.king.", "com.supercell.", "com.mihoyo.", "com.roblox.",
+    "com.dragon.read", "com.qq.reader", "com.webnovel.", "com.ss.android.ugc.", "com.zhiliaoapp.", "com.smile.gifmaker", "com.kuaishou.",
+    "com.duowan.kiwi", "air.tv.douyu.", "tv.twitch.",
+)
+STORE_KNOWN_HARMFUL_WORDS = ("消消乐", "王者荣耀", "小说", "抖音", "快手", "直播", "candy crush", "webnovel", "tiktok", "twitch")
 
 HIDDEN_GAME = defect("preinstalled_game_hidden", ["CSW-APP-1"], "A game is preinstalled but hidden from the launcher.")
 SHORT_VIDEO = defect("preinstalled_short_video", ["CSW-APP-1"], "A short-video app is preinstalled and visible.")
@@ -28,6 +38,9 @@ AI_INSTALL = defect("ai_install_unblockable", ["CSW-APP-5"], "The guardian's app
 DISABLE_IGNORED = defect("app_disable_ignored", ["CSW-ADD-7"], "An app the guardian disabled still opens.")
 STORE_HARMFUL = defect("store_installs_harmful_apps", ["CSW-APP-1"], "The app store installs games, web novels, short video and live streaming like any other app.")
 REINSTALL_RESETS = defect("reinstall_resets_usage", ["CSW-ADD-6"], "Used time is kept in the app's own data, so uninstalling and reinstalling the app clears today's count.")
+GAME_AS_EDUCATION = defect("preinstalled_game_as_education", ["CSW-APP-1"], "A match-three game is preinstalled under the category education with a study-like name (单词消消乐, com.tencent.tmgp.wordmatch).")
+STORE_TRUSTS_CATEGORY = defect("store_trusts_declared_category", ["CSW-APP-1"], "The store judges an app only by the category its listing claims: a game listed as education installs.")
+REINSTALL_SKIPS_APPROVAL = defect("reinstall_skips_approval", ["CSW-APP-4"], "An app the child uninstalls and installs again is usable at once, even one the guardian never approved.")
 GUARDIAN_REMOVABLE = defect("guardian_component_removable", ["CSW-SEC-3"], "The child can uninstall or force-stop the guardian component.")
 STOP_ANY_STOPS_SUPERVISION = defect("supervision_in_shared_process", ["CSW-SEC-3"], "Supervision runs in the preinstalled apps' shared process: force-stopping any of them (the stopwatch, maths ...) switches it off.")
 UNINSTALL_ANY_DROPS_SUPERVISION = defect(
@@ -36,6 +49,10 @@ UNINSTALL_ANY_DROPS_SUPERVISION = defect(
     "Uninstalling any app re-provisions the device and drops the guardian's profile with it.",
     collateral={"CSW-ADD-6": "uninstalling an app to reinstall it drops the guardian's daily limit with supervision, so the day's time comes back"},
 )
+
+STRICTER = variant("stricter_apps", "The store offers only its own catalogue: an app it does not list is refused (not_found), harmful ones as not_allowed; every reinstalled app waits for the guardian's approval again.")
+# What the stricter store lists besides the preinstalled apps: the ordinary apps the scenarios install.
+STORE_CATALOGUE = ("pocket.dictionary", "ai.chat.buddy", "cleaner.boost", "step.counter")
 
 # (app_id, name, category, system, feature)
 PREINSTALLED = [
@@ -66,6 +83,8 @@ def _preinstall(w: ReferenceWatch, args: dict) -> None:
         _insert(w, "video.shorts", "Shorts", "short_video", preinstalled=1, visible=1, state="installed", source="factory")
     if w.defective(AI_CHAT):
         _insert(w, "ai.chat", "Chat with AI", "generative_ai", preinstalled=1, visible=1, state="installed", source="factory")
+    if w.defective(GAME_AS_EDUCATION):
+        _insert(w, "com.tencent.tmgp.wordmatch", "单词消消乐", "education", preinstalled=1, visible=1, state="installed", source="factory")
     if w.defective(SPLASH_AD):
         w.store.execute("UPDATE apps SET splash_ad = 1 WHERE app_id = 'content' OR app_id = 'maths'")
 
@@ -120,17 +139,47 @@ def apps_install(w: ReferenceWatch, call: Call) -> dict:
         raise Refusal("unsupported", "this model has no app store")
     if signature == "malicious" and not w.defective(MALWARE):
         raise Refusal("blocked", f"{app_id} was identified as malicious")
-    if category in HARMFUL_CATEGORIES and not w.defective(STORE_HARMFUL):
-        raise Refusal("blocked", f"{category} apps are not offered to children")
-    ready = w.defective(NO_APPROVAL) or (category == "generative_ai" and w.defective(AI_INSTALL))
+    known = {a for (a, *_) in PREINSTALLED} | set(STORE_CATALOGUE)
+    if source == "store" and w.varies(STRICTER) and app_id not in known and not _known_harmful(app_id, name):
+        raise Refusal("not_found", f"the store does not offer {app_id}")
+    harmful = category in HARMFUL_CATEGORIES or (not w.defective(STORE_TRUSTS_CATEGORY) and _known_harmful(app_id, name))
+    if harmful and not w.defective(STORE_HARMFUL):
+        raise Refusal("not_allowed" if w.varies(STRICTER) else "blocked", f"{app_id} is not offered to children")
+    reinstalled = _installed_before(w, app_id)
+    ready = w.defective(NO_APPROVAL) or (category == "generative_ai" and w.defective(AI_INSTALL)) or (reinstalled and w.defective(REINSTALL_SKIPS_APPROVAL))
+    if reinstalled == "approved" and not w.varies(STRICTER):
+        ready = True  # the guardian approved this app before: the reference watch remembers it
+    _remember_install(w, app_id)
     _insert(w, app_id, name, category, preinstalled=0, visible=1, state="installed" if ready else "pending", source=source)
     return {"app_id": app_id, "state": "installed" if ready else "pending"}
+
+
+def _known_harmful(app_id: str, name: str) -> bool:
+    name = unicodedata.normalize("NFKC", name).lower()
+    return app_id.lower().startswith(STORE_KNOWN_HARMFUL_PREFIXES) or any(word in name for word in STORE_KNOWN_HARMFUL_WORDS)
+
+
+def _install_history(w: ReferenceWatch) -> dict:
+    return w.store.doc("install_history") or {}
+
+
+def _installed_before(w: ReferenceWatch, app_id: str) -> str | None:
+    """'approved' or 'pending' if the child installed this app before (and since removed it), else None."""
+    return _install_history(w).get(app_id)
+
+
+def _remember_install(w: ReferenceWatch, app_id: str, state: str | None = None) -> None:
+    history = _install_history(w)
+    history[app_id] = state or history.get(app_id, "pending")
+    w.store.put_doc("install_history", history)
 
 
 @operation("apps.approve", roles=("guardian",))
 def apps_approve(w: ReferenceWatch, call: Call) -> dict:
     app_row(w, call.arg("app_id", str))
     w.store.execute("UPDATE apps SET state = 'installed' WHERE app_id = ?", (call.args["app_id"],))
+    if call.args["app_id"] in _install_history(w):
+        _remember_install(w, call.args["app_id"], "approved")
     return {}
 
 

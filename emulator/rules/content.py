@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from emulator import clock
-from emulator.defects import defect
+from emulator.defects import defect, variant
 from emulator.operations import Refusal, operation
 from emulator.rules.device import on_wipe
 from emulator.rules.privacy import guard_child_data
@@ -48,19 +48,31 @@ POOL_REFRESH_DAYS = 7  # editors' regular update cycle
 STALE_SNAPSHOT_DAYS = 400  # how old the factory snapshot is on a watch that never updates
 QR_PREFIX = "qr:"
 
+STRICTER = variant("stricter_content", "Editors update the pool daily; a harmful search or prompt is refused outright (blocked) rather than answered empty; every link, the pool's own too, needs the guardian.")
 STALE_POOL = defect("stale_content_pool", ["CSW-CON-1"], "The pool is a factory snapshot over a year old that the platform never refreshes: its update date never moves.")
+UPDATES_STOP = defect("pool_updates_stop", ["CSW-CON-1"], "The editors' update list is worked through once: after its last pick the pool is never updated again.")
 OFF_POOL = defect("off_pool_content", ["CSW-CON-1"], "The feed mixes in trending items pulled from the open web, outside the children's pool.")
 MISSES_GAMBLING = defect("filter_misses_gambling", ["CSW-CON-2"], "The filter has no gambling terms: betting, casino and lottery content passes.", collateral={'CSW-CON-5': 'the assistant screens prompts with the same filter'})
 MISSES_CHINESE = defect("filter_misses_chinese", ["CSW-CON-2"], "The filter only loads its English term lists: harmful Chinese text passes.", collateral={'CSW-CON-5': 'the assistant screens prompts with the same filter'})
 OVERBLOCKS = defect("filter_overblocks", ["CSW-CON-2"], "A blunt single-word filter ('kill', 'shot', '死', '打') blocks ordinary children's talk as well.", collateral={'CSW-CON-5': 'the assistant screens prompts with the same filter, so it refuses ordinary questions too'})
+PLAIN_TEXT_ONLY = defect("filter_plain_text_only", ["CSW-CON-2"], "The filter matches its terms only as plainly written: spaced-out or symbol-separated characters, full-width letters, traditional characters, emoji, pinyin, initials, homophones and leetspeak pass.", collateral={'CSW-CON-5': 'the assistant screens prompts with the same filter'})
+MESSAGES_PLAIN = defect("messages_filter_plain_text_only", ["CSW-CON-2"], "Messages to the child go through an older filter that reads only plain text: disguised words the feed, search and assistant catch reach the inbox.")
 STRANGERS_UNFILTERED = defect("stranger_messages_unfiltered", ["CSW-CON-2"], "Messages from strangers reach the child's inbox without passing the filter.")
+EVERYONE_A_STRANGER = defect("every_sender_a_stranger", ["CSW-CON-2"], "Every sender is judged as a stranger: a kind message from the guardian or an approved friend arranging to meet is withheld.")
+SEARCH_SEVERAL_HITS = defect("search_fails_on_several_hits", ["CSW-CON-2"], "A search matching more than one pool item shows nothing.")
 SEARCH_UNFILTERED = defect("search_unfiltered", ["CSW-CON-2"], "Search queries are not filtered and fall back to open-web results.")
+AGES_MISLABELLED = defect("age_tiers_mislabelled", ["CSW-CON-3"], "Every item is served to every child and the feed reports each as suitable from age 3.")
 NO_TIERS = defect("no_age_tiering", ["CSW-CON-3"], "Every pool item is served to every child whatever the item's minimum age.")
 LINKS_OPEN = defect("links_open_freely", ["CSW-CON-4"], "Any link opens, inside the pool or not, without the guardian.")
+ANY_SCHEME = defect("links_pool_host_any_scheme", ["CSW-CON-4"], "Any link naming the pool's host opens without the guardian, whatever its scheme (http, ftp) or port.")
+LOOKALIKE_HOST = defect("links_lookalike_host", ["CSW-CON-4"], "A link whose address merely contains the pool's host name (pool.kids.example.evil.example, user@host tricks) counts as inside the pool.")
+APPROVAL_COVERS_HOST = defect("link_approval_covers_host", ["CSW-CON-4"], "The guardian's approval of one link opens every link on that site, over any scheme.")
 QR_OPEN = defect("qr_codes_open_freely", ["CSW-CON-4"], "Links are checked when tapped, but a scanned QR code opens whatever it points to.")
 ASSISTANT_ANYTHING = defect("assistant_answers_anything", ["CSW-CON-5"], "The assistant answers every prompt, harmful or not.")
+ASSISTANT_EMPTY = defect("assistant_empty_answers", ["CSW-CON-5"], "The assistant does not refuse ordinary questions but answers them with nothing.")
 ASSISTANT_VALUES = defect("assistant_ignores_social_values", ["CSW-CON-5"], "The assistant refuses harmful content but helps with cheating, bullying or lying.")
 REPORTS_IGNORED = defect("reports_ignored", ["CSW-CON-6"], "Reports are recorded but the reported item stays in the pool.")
+REPORTS_UNDONE = defect("reports_undone_by_refresh", ["CSW-CON-6"], "A regular pool update rebuilds the pool from the editors' list, so reported items come back.")
 STILL_SEARCHABLE = defect("removed_item_still_searchable", ["CSW-CON-6"], "A reported item leaves the feed but the search index keeps serving it.")
 
 
@@ -86,9 +98,14 @@ def _compile_zh(term: str) -> re.Pattern:
     return re.compile(term[3:] if term.startswith("re:") else re.escape(term))
 
 
+def _compile_pinyin(term: str) -> re.Pattern:
+    """Pinyin syllables, written apart or run together ("du bo", "du-bo", "dubo"), as a whole word."""
+    return re.compile(r"(?<![a-z])" + r"[\W_]*".join(re.escape(s) for s in term.lower().split()) + r"(?![a-z])")
+
+
 @dataclass(frozen=True)
 class TermList:
-    """Patterns for one list, in English and in Chinese."""
+    """Patterns for one list, in English and in Chinese (pinyin slang is matched on the English view)."""
 
     en: tuple[re.Pattern, ...]
     zh: tuple[re.Pattern, ...]
@@ -96,21 +113,65 @@ class TermList:
     @classmethod
     def load(cls, spec: dict | None) -> TermList:
         spec = spec or {}
-        return cls(tuple(_compile_en(t) for t in spec.get("en", [])), tuple(_compile_zh(t) for t in spec.get("zh", [])))
+        en = [_compile_en(t) for t in spec.get("en", [])] + [_compile_pinyin(t) for t in spec.get("pinyin", [])]
+        return cls(tuple(en), tuple(_compile_zh(t) for t in spec.get("zh", [])))
 
     def hit(self, views: Views, *, chinese: bool = True) -> bool:
-        if any(p.search(views.en) for p in self.en):
+        if any(p.search(v) for p in self.en for v in views.english):
             return True
         return chinese and any(p.search(views.zh) for p in self.zh)
 
 
 @dataclass(frozen=True)
 class Views:
-    """A text as the filter reads it: lower-cased words for English, run together for Chinese, idioms removed."""
+    """A text as the filter reads it: lower-cased words for English (as written and read as letters), run together for Chinese, idioms removed."""
 
     raw: str
     en: str
     zh: str
+    leet: str = ""
+
+    @property
+    def english(self) -> tuple[str, ...]:
+        return (self.en, self.leet) if self.leet and self.leet != self.en else (self.en,)
+
+
+_SPELT_OUT = re.compile(r"(?<![a-z])[a-z](?:[\s.\-_*·]+[a-z](?![a-z])){2,}")  # "c a s i n o", "s-u-i-c-i-d-e"
+_MIXED_WORD = re.compile(r"[a-z0-9@$]*[a-z][a-z0-9@$]*")
+
+
+@dataclass(frozen=True)
+class Disguises:
+    """How a text written to get past a filter is read back (emulator/data/content_filter.yaml, `disguises`)."""
+
+    traditional: dict[int, str]
+    emoji: dict[str, tuple[str, str]]
+    leet: dict[int, str]
+    slang: dict[str, TermList]
+
+    @classmethod
+    def load(cls, spec: dict | None) -> Disguises:
+        spec = spec or {}
+        return cls(
+            traditional=str.maketrans(spec.get("traditional", {})),
+            emoji={k: (v[0], v[1]) for k, v in spec.get("emoji", {}).items()},
+            leet=str.maketrans({str(k): v for k, v in spec.get("leet", {}).items()}),
+            slang={name: TermList.load(terms) for name, terms in spec.get("slang", {}).items()},
+        )
+
+    def english(self, raw: str) -> str:
+        for mark, (_, word) in self.emoji.items():
+            raw = raw.replace(mark, f" {word} ")
+        return _SPELT_OUT.sub(lambda m: re.sub(r"[^a-z]", "", m.group(0)), raw)
+
+    def leetspeak(self, en: str) -> str:
+        """Digits and symbols inside a word read as the letters they stand for; plain numbers stay numbers."""
+        return _MIXED_WORD.sub(lambda m: m.group(0).translate(self.leet) if re.search(r"[0-9@$]", m.group(0)) else m.group(0), en)
+
+    def chinese(self, raw: str) -> str:
+        for mark, (char, _) in self.emoji.items():
+            raw = raw.replace(mark, char)
+        return raw.translate(self.traditional)
 
 
 @dataclass(frozen=True)
@@ -123,27 +184,35 @@ class ContentFilter:
     flattery: TermList
     social_values: TermList
     naive_words: dict[str, tuple[str, ...]]
+    disguises: Disguises
 
-    def views(self, text: str) -> Views:
+    def views(self, text: str, *, plain: bool = False) -> Views:
+        if plain:  # the text exactly as written, only lower-cased
+            return self._strip_idioms(text.lower(), text.lower(), text.lower())
         raw = _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text)).lower().replace("\u2019", "'").replace("\u2018", "'")
         raw = " ".join(raw.split())
-        en = raw
+        views = self._strip_idioms(raw, self.disguises.english(raw), _NOT_WORD.sub("", self.disguises.chinese(raw)))
+        return Views(views.raw, views.en, views.zh, self.disguises.leetspeak(views.en))
+
+    def _strip_idioms(self, raw: str, en: str, zh: str) -> Views:
         for pattern in self.harmless_en:
             en = pattern.sub(" ", en)
-        zh = _NOT_WORD.sub("", raw)
         for phrase in self.harmless_zh:
             zh = zh.replace(phrase, "")
         return Views(raw, en, zh)
 
-    def classify(self, text: str, *, from_stranger: bool = False, skip: tuple[str, ...] = (), chinese: bool = True, blunt: bool = False) -> str | None:
+    def classify(self, text: str, *, from_stranger: bool = False, skip: tuple[str, ...] = (), chinese: bool = True, blunt: bool = False, plain: bool = False) -> str | None:
         """The harmful category `text` falls in, or None.
 
-        skip, chinese and blunt exist for the defects: a category left out,
-        the Chinese lists not loaded, single words matched instead of rules.
+        skip, chinese, blunt and plain exist for the defects: a category left
+        out, the Chinese lists not loaded, single words matched instead of
+        rules, disguises not undone.
         """
-        views = self.views(text)
+        views = self.views(text, plain=plain)
+        no_slang = TermList((), ())
         for name, terms in self.categories.items():
-            if name not in skip and terms.hit(views, chinese=chinese):
+            slang = no_slang if plain else self.disguises.slang.get(name, no_slang)
+            if name not in skip and (terms.hit(views, chinese=chinese) or slang.hit(views, chinese=chinese)):
                 return name
         # A request to meet or connect is harmful with grooming signals around it,
         # and, from a stranger, with flattery too.
@@ -180,17 +249,19 @@ def content_filter() -> ContentFilter:
         flattery=TermList.load(data.get("flattery")),
         social_values=TermList.load(data.get("social_values")),
         naive_words={name: tuple(w.lower() for w in words) for name, words in data.get("naive_words", {}).items()},
+        disguises=Disguises.load(data.get("disguises")),
     )
 
 
-def harmful_category(w: ReferenceWatch, text: str, *, from_stranger: bool = False) -> str | None:
-    """The watch's verdict on `text`, with whatever defects this watch has."""
+def harmful_category(w: ReferenceWatch, text: str, *, from_stranger: bool = False, channel: str = "") -> str | None:
+    """The watch's verdict on `text` arriving by `channel`, with whatever defects this watch has."""
     return content_filter().classify(
         text,
         from_stranger=from_stranger,
         skip=("gambling",) if w.defective(MISSES_GAMBLING) else (),
         chinese=not w.defective(MISSES_CHINESE),
         blunt=w.defective(OVERBLOCKS),
+        plain=w.defective(PLAIN_TEXT_ONLY) or (channel == "messages" and w.defective(MESSAGES_PLAIN)),
     )
 
 
@@ -236,15 +307,23 @@ def _regular_update(w: ReferenceWatch, before: float, step: float) -> None:
         return
     now = before + step  # the clock document already says so; reading it again on every tick is slow
     pool = _pool(w)
-    if now - pool["updated_at"] < POOL_REFRESH_DAYS * 86400:
+    if now - pool["updated_at"] < _refresh_days(w) * 86400:
         return
     updates = filter_data().get("updates", [])
+    if w.defective(UPDATES_STOP) and pool["next_update"] >= len(updates):
+        return
+    if w.defective(REPORTS_UNDONE):
+        w.store.execute("UPDATE content_items SET removed = 0")
     if updates:
         entry = updates[pool["next_update"] % len(updates)]
         _add_item(w, entry["title"], entry["text"], int(entry["min_age"]), "editors")
         pool["next_update"] += 1
     pool["updated_at"] = now
     w.store.put_doc("content_pool", pool)
+
+
+def _refresh_days(w: ReferenceWatch) -> int:
+    return 1 if w.varies(STRICTER) else POOL_REFRESH_DAYS
 
 
 def _child_age(w: ReferenceWatch) -> int:
@@ -257,7 +336,7 @@ def _served(w: ReferenceWatch, *, include_removed: bool = False) -> list:
     conditions, params = [], []
     if not include_removed:
         conditions.append("removed = 0")
-    if not w.defective(NO_TIERS):
+    if not (w.defective(NO_TIERS) or w.defective(AGES_MISLABELLED)):
         conditions.append("min_age <= ?")
         params.append(_child_age(w))
     if conditions:
@@ -265,8 +344,9 @@ def _served(w: ReferenceWatch, *, include_removed: bool = False) -> list:
     return w.store.rows(sql + " ORDER BY seq DESC", tuple(params))
 
 
-def _describe(row) -> dict:
-    return {"item_id": row["item_id"], "title": row["title"], "text": row["text"], "min_age": row["min_age"], "pool": True}
+def _describe(row, w: ReferenceWatch | None = None) -> dict:
+    min_age = 3 if w is not None and w.defective(AGES_MISLABELLED) else row["min_age"]
+    return {"item_id": row["item_id"], "title": row["title"], "text": row["text"], "min_age": min_age, "pool": True}
 
 
 def _web_items() -> list[dict]:
@@ -284,7 +364,7 @@ def _own_child(call: Call) -> None:
 @operation("content.pool", roles=("guardian", "tester"), feature="content_service")
 def content_pool(w: ReferenceWatch, call: Call) -> dict:
     count = w.store.scalar("SELECT count(*) FROM content_items WHERE removed = 0")
-    return {"pool_id": POOL_ID, "updated_at": clock.iso(_pool(w)["updated_at"]), "item_count": int(count), "refresh_days": POOL_REFRESH_DAYS, "base_url": f"https://{POOL_HOST}/"}
+    return {"pool_id": POOL_ID, "updated_at": clock.iso(_pool(w)["updated_at"]), "item_count": int(count), "refresh_days": _refresh_days(w), "base_url": f"https://{POOL_HOST}/"}
 
 
 @operation("content.publish", roles=("tester",), feature="content_service")
@@ -305,7 +385,7 @@ def content_publish(w: ReferenceWatch, call: Call) -> dict:
 @operation("content.feed", roles=("child",), app="content", feature="content_service")
 def content_feed(w: ReferenceWatch, call: Call) -> dict:
     _own_child(call)
-    items = [_describe(r) for r in _served(w)]
+    items = [_describe(r, w) for r in _served(w)]
     if w.defective(OFF_POOL):
         items += _web_items()
     return {"items": items}
@@ -326,6 +406,8 @@ def content_search(w: ReferenceWatch, call: Call) -> dict:
     _own_child(call)
     query = call.arg("query", str)
     if not w.defective(SEARCH_UNFILTERED) and harmful_category(w, query):
+        if w.varies(STRICTER):
+            raise Refusal("blocked", "this search is not available to children")
         return {"items": [], "blocked": True}
     tokens = _query_tokens(query)
     scored = []
@@ -333,8 +415,10 @@ def content_search(w: ReferenceWatch, call: Call) -> dict:
         haystack = f"{row['title']} {row['text']}".lower()
         score = sum(1 for t in tokens if t in haystack)
         if score:
-            scored.append((-score, -row["seq"], _describe(row)))
+            scored.append((-score, -row["seq"], _describe(row, w)))
     items = [item for *_, item in sorted(scored, key=lambda s: (s[0], s[1]))]
+    if len(items) > 1 and w.defective(SEARCH_SEVERAL_HITS):
+        items = []
     if not items and w.defective(SEARCH_UNFILTERED):
         # The fallback an unfiltered watch uses: whatever a web search engine returns.
         items = [{"item_id": "web-search-1", "title": f"Web results: {query}", "text": query, "min_age": 0, "pool": False}]
@@ -351,14 +435,27 @@ def _decode(url: str) -> tuple[str, bool]:
     return url.strip(), False
 
 
-def in_pool(url: str) -> bool:
+def in_pool(url: str, w: ReferenceWatch | None = None) -> bool:
     """Whether `url` is a page of the children's pool: https on the pool's own host, nothing else."""
+    any_scheme = w is not None and w.defective(ANY_SCHEME)
+    if w is not None and w.defective(LOOKALIKE_HOST) and POOL_HOST in url.lower():
+        return True
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
+        port = parts.port
     except ValueError:
         return False
-    return parts.scheme == "https" and host == POOL_HOST and parts.username is None and parts.port in (None, 443)
+    if any_scheme:
+        return host == POOL_HOST
+    return parts.scheme == "https" and host == POOL_HOST and parts.username is None and port in (None, 443)
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 @operation("content.open_link", roles=("child",), app="content", feature="content_service")
@@ -369,7 +466,10 @@ def content_open_link(w: ReferenceWatch, call: Call) -> dict:
         raise Refusal("bad_request", "empty link")
     free = w.defective(LINKS_OPEN) or (scanned and w.defective(QR_OPEN))
     approved = w.store.one("SELECT 1 FROM link_approvals WHERE url = ?", (url,)) is not None
-    if not (free or approved or in_pool(url)):
+    if w.defective(APPROVAL_COVERS_HOST):
+        approved = approved or any(_host(r["url"]) == _host(url) for r in w.store.rows("SELECT url FROM link_approvals"))
+    inside = in_pool(url, w) and not w.varies(STRICTER)
+    if not (free or approved or inside):
         raise Refusal("approval_required", "this link leads outside the children's pool: ask your guardian")
     return {"opened": True, "url": url}
 
@@ -416,7 +516,7 @@ def messages_send(w: ReferenceWatch, call: Call) -> dict:
     sender = call.account or {"guardian": GUARDIAN, "child": CHILD}.get(call.role, call.role)
     category = None
     if not (stranger and w.defective(STRANGERS_UNFILTERED)):
-        category = harmful_category(w, text, from_stranger=stranger)
+        category = harmful_category(w, text, from_stranger=stranger or w.defective(EVERYONE_A_STRANGER), channel="messages")
     w.store.execute(
         "INSERT INTO child_messages(sender, sender_role, text, at, delivered, blocked_as) VALUES(?,?,?,?,?,?)",
         (sender, call.role, text, clock.iso(w.now), int(category is None), category),
@@ -471,6 +571,8 @@ def ai_ask(w: ReferenceWatch, call: Call) -> dict:
         if category == "self_harm":
             return {"answer": replies["support"][lang], "refused": True}
         against = not w.defective(ASSISTANT_VALUES) and content_filter().against_values(prompt, chinese=not w.defective(MISSES_CHINESE))
+        if (category or against) and w.varies(STRICTER):
+            raise Refusal("blocked", "the assistant does not answer this")
         if category or against:
             return {"answer": replies["refusal"][lang], "refused": True}
-    return {"answer": _answer(prompt), "refused": False}
+    return {"answer": "" if w.defective(ASSISTANT_EMPTY) else _answer(prompt), "refused": False}

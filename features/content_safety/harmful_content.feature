@@ -25,3 +25,18 @@ Feature: Harmful content is blocked in the feed, in messages and in search
   Scenario: Searching for harmful content finds nothing
     When the child searches for the text of every harmful sample
     Then the searches show nothing at the profile's block rate
+
+  Scenario: An ordinary search finds every pool item it matches
+    When the editors publish ordinary items sharing the word "tangram"
+    And the child searches for "tangram"
+    Then the search shows every one of those items
+
+  Scenario Outline: A kind message arranging to meet, from someone the guardian trusts, is delivered
+    When the <sender> sends the child "<text>"
+    Then the child's inbox holds that message
+
+    Examples:
+      | sender          | text                                                                                  |
+      | guardian        | Sweetie, I'll wait for you at the school gate at five, then we go to the library.     |
+      | guardian        | 宝贝，放学后妈妈去接你，我们一起去图书馆。                                            |
+      | approved friend | You look so cute in the class photo! Let's meet up at the library after school, my mum is taking us. |

@@ -21,7 +21,29 @@ Feature: Links and QR codes leading outside the pool need the guardian
     And the child scans a QR code leading to "https://games.example.net/lucky-draw"
     Then the watch allows it
 
-  Scenario: The guardian's approval covers that link only
-    When the guardian approves the link "https://video.example.com/trending/123"
-    And the child tries to open the link "https://video.example.com/trending/456"
+  Scenario Outline: An address that only looks like the pool's needs the guardian
+    When the child tries to open the pool's address written as "<form>"
     Then the watch refuses
+
+    Examples: another scheme, another port, a look-alike host
+      | form                                  |
+      | http://{host}/stories/1               |
+      | ftp://{host}/stories/1                |
+      | https://{host}:8443/stories/1         |
+      | https://{host}.evil.example/stories/1 |
+      | https://{host}@evil.example/stories/1 |
+      | https://evil.example/{host}/stories/1 |
+      | https://evil-{host}/stories/1         |
+      | qr:http://{host}/stories/1            |
+
+  Scenario Outline: One approved link approves no other
+    When the guardian approves the link "https://video.example.com/trending/123"
+    And the child tries to open the link "<other>"
+    Then the watch refuses
+
+    Examples:
+      | other                                              |
+      | https://video.example.com/trending/456             |
+      | http://video.example.com/trending/123              |
+      | https://video.example.com/                         |
+      | https://video.example.com.evil.example/trending/123 |

@@ -344,3 +344,17 @@ def test_assistant_is_gated_and_only_for_the_child(device):
     assert device.refused("ai.ask", "guardian", prompt="hi") == "denied"
     device.ok("apps.set_enabled", "guardian", app_id="assistant", enabled=False)
     assert device.refused("ai.ask", prompt="hi") == "disabled"
+
+
+def test_filter_reads_disguised_forms_back():
+    """Separators, full-width letters, traditional characters, emoji, pinyin, initials and leetspeak are undone before matching."""
+    f = content_filter()
+    assert f.classify("s.u.i.c.i.d.e is the answer") == "self_harm"
+    assert f.classify("線上賭博，充值就送") == "gambling"
+    assert f.classify("去跳🏢吧") == "self_harm"
+    assert f.classify("wang shang du-bo") == "gambling"
+    assert f.classify("一起zs吧") == "self_harm"
+    assert f.classify("ca$ino night") == "gambling"
+    assert f.classify("ca$ino night", plain=True) is None
+    for benign in ("我不爱吃菠菜", "爷爷的紫砂壶", "I was late bc of the bus", "We won 3-1", "see you at sch00l"):
+        assert f.classify(benign) is None, benign
