@@ -22,6 +22,8 @@ from emulator.watch import CHILD, Call, ReferenceWatch, on_reset, on_tick
 
 table("CREATE TABLE IF NOT EXISTS processing_records (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, at TEXT NOT NULL)")
 table("CREATE TABLE IF NOT EXISTS location_history (id INTEGER PRIMARY KEY, lat REAL NOT NULL, lon REAL NOT NULL, epoch REAL NOT NULL, at TEXT NOT NULL)")
+# Retention deletes by age at every report: without an index each tick scans a month of history.
+table("CREATE INDEX IF NOT EXISTS location_history_epoch ON location_history(epoch)")
 table("CREATE TABLE IF NOT EXISTS app_permissions (app_id TEXT NOT NULL, permission TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (app_id, permission))")
 table("CREATE TABLE IF NOT EXISTS biometric_templates (account TEXT PRIMARY KEY, template TEXT NOT NULL, enrolled_at TEXT NOT NULL)")
 
