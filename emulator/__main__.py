@@ -27,6 +27,8 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
 
 
 def run(args: argparse.Namespace) -> int:
+    import emulator.rules  # noqa: F401 - defects and variants register at import (also when `conformance emulator` calls this)
+
     if args.list_defects:
         for defect in sorted(DEFECTS.values(), key=lambda d: d.name):
             print(f"{defect.name:36} {' '.join(defect.clauses):24} {defect.description}")
