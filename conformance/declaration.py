@@ -13,8 +13,9 @@ FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 DEFAULT_DECLARATION = FIXTURES_DIR / "devices" / "emulator.yaml"
 EMBEDDED = "embedded"  # address meaning: start the reference emulator for this run
 # The apps the scenarios name, by the protocol's reference ids: the basic functions (calling the guardian,
-# the emergency call, location), the guardian's supervision component, and two ordinary preinstalled apps.
-APP_ROLES = ("phone", "sos", "locate", "guardian", "maths", "camera")
+# the emergency call, location), the guardian's supervision component, two ordinary preinstalled apps, and an
+# ordinary app the watch's store offers.
+APP_ROLES = ("phone", "sos", "locate", "guardian", "maths", "camera", "pocket.dictionary")
 # The profile's basic functions (parameter basic_functions) and the app that serves each.
 BASIC_FUNCTION_APPS = {"call_guardian": "phone", "emergency_call": "sos", "location": "locate"}
 SECRET_WORDS = ("token", "password", "secret")  # any key naming one of these is masked

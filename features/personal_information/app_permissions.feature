@@ -35,8 +35,8 @@ Feature: Microphone, camera and location only with the guardian's permission
   @needs_app_store
   Scenario: An app the child installs starts with no sensitive permission
     Given a watch bound to its guardian
-    And the child installs "step.counter" from the store and the guardian approves it
-    Then "step.counter" holds no microphone, camera or location permission
-    When "step.counter" asks the child for the location permission
+    And the child installs "pocket.dictionary" from the store and the guardian approves it
+    Then "pocket.dictionary" holds no microphone, camera or location permission
+    When "pocket.dictionary" asks the child for the location permission
     Then the request waits for the guardian
-    And "step.counter" still has no location permission
+    And "pocket.dictionary" still has no location permission
