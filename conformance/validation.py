@@ -70,7 +70,7 @@ def emulator_violations() -> list[Violation]:
     from emulator import rules  # noqa: F401 - defects register at import
     from emulator.defects import DEFECTS
 
-    return [Violation(d.name, d.clauses, defects=(d.name,), description=d.description, collateral=dict(d.collateral)) for d in sorted(DEFECTS.values(), key=lambda d: d.name)]
+    return [Violation(d.name, d.clauses, defects=(d.name,), device=d.device, description=d.description, collateral=dict(d.collateral)) for d in sorted(DEFECTS.values(), key=lambda d: d.name)]
 
 
 def run_suite(output: Path, *, defects: tuple[str, ...] = (), device: str = "emulator", select: str | None = None, keyword: str | None = None, in_process: bool = False, timeout_s: float = 600) -> dict:

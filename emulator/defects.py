@@ -20,14 +20,16 @@ class Defect:
     description: str
     # Other clauses it also breaks, each with the reason (a self-validation run lists any other FAIL as unexplained).
     collateral: tuple[tuple[str, str], ...] = ()
+    # The declaration a self-validation runs it with (one that shows it, e.g. without a test clock).
+    device: str = "emulator"
 
 
 DEFECTS: dict[str, Defect] = {}
 
 
-def defect(name: str, clauses: tuple[str, ...] | list[str], description: str, collateral: dict[str, str] | None = None) -> str:
+def defect(name: str, clauses: tuple[str, ...] | list[str], description: str, collateral: dict[str, str] | None = None, device: str = "emulator") -> str:
     """Register a defect (rules modules call this at import) and return its name."""
-    DEFECTS[name] = Defect(name, tuple(clauses), description, tuple((collateral or {}).items()))
+    DEFECTS[name] = Defect(name, tuple(clauses), description, tuple((collateral or {}).items()), device)
     return name
 
 
