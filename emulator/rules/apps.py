@@ -28,6 +28,8 @@ AI_INSTALL = defect("ai_install_unblockable", ["CSW-APP-5"], "The guardian's app
 DISABLE_IGNORED = defect("app_disable_ignored", ["CSW-ADD-7"], "An app the guardian disabled still opens.")
 STORE_HARMFUL = defect("store_installs_harmful_apps", ["CSW-APP-1"], "The app store installs games, web novels, short video and live streaming like any other app.")
 REINSTALL_RESETS = defect("reinstall_resets_usage", ["CSW-ADD-6"], "Used time is kept in the app's own data, so uninstalling and reinstalling the app clears today's count.")
+BASIC_REMOVABLE = defect("phone_removable", ["CSW-ADD-1"], "The phone app is not protected as a system app: the child can uninstall it, and calling the guardian is gone.")
+REINSTALL_REENABLES = defect("reinstall_reenables_app", ["CSW-ADD-7"], "An app the guardian disabled comes back enabled when the child uninstalls and reinstalls it.")
 GUARDIAN_REMOVABLE = defect("guardian_component_removable", ["CSW-SEC-3"], "The child can uninstall or force-stop the guardian component.")
 
 # (app_id, name, category, system, feature)
@@ -51,6 +53,8 @@ PREINSTALLED = [
 @on_reset
 def _preinstall(w: ReferenceWatch, args: dict) -> None:
     for app_id, name, category, system, feature in PREINSTALLED:
+        if app_id == "phone" and w.defective(BASIC_REMOVABLE):
+            system = 0
         if feature is None or w.has(feature):
             _insert(w, app_id, name, category, preinstalled=1, visible=1, state="installed", source="factory", system=system)
     if w.defective(HIDDEN_GAME):
@@ -63,11 +67,21 @@ def _preinstall(w: ReferenceWatch, args: dict) -> None:
         w.store.execute("UPDATE apps SET splash_ad = 1 WHERE app_id = 'content' OR app_id = 'maths'")
 
 
-def _insert(w: ReferenceWatch, app_id: str, name: str, category: str, *, preinstalled: int, visible: int, state: str, source: str, system: int = 0) -> None:
+def _insert(w: ReferenceWatch, app_id: str, name: str, category: str, *, preinstalled: int, visible: int, state: str, source: str, system: int = 0, enabled: int = 1) -> None:
     w.store.execute(
-        "INSERT OR REPLACE INTO apps(app_id, name, category, preinstalled, visible, enabled, state, source, system) VALUES(?,?,?,?,?,1,?,?,?)",
-        (app_id, name, category, preinstalled, visible, state, source, system),
+        "INSERT OR REPLACE INTO apps(app_id, name, category, preinstalled, visible, enabled, state, source, system) VALUES(?,?,?,?,?,?,?,?,?)",
+        (app_id, name, category, preinstalled, visible, enabled, state, source, system),
     )
+
+
+def _disabled_by_guardian(w: ReferenceWatch) -> list[str]:
+    """Apps the guardian made unavailable: a guardian's control, so it outlives the app's removal."""
+    return w.store.doc("disabled_apps", {"apps": []})["apps"]
+
+
+def _remember_disabled(w: ReferenceWatch, app_id: str, disabled: bool) -> None:
+    apps = [a for a in _disabled_by_guardian(w) if a != app_id] + ([app_id] if disabled else [])
+    w.store.put_doc("disabled_apps", {"apps": apps})
 
 
 def app_row(w: ReferenceWatch, app_id: str):
@@ -116,7 +130,8 @@ def apps_install(w: ReferenceWatch, call: Call) -> dict:
     if category in HARMFUL_CATEGORIES and not w.defective(STORE_HARMFUL):
         raise Refusal("blocked", f"{category} apps are not offered to children")
     ready = w.defective(NO_APPROVAL) or (category == "generative_ai" and w.defective(AI_INSTALL))
-    _insert(w, app_id, name, category, preinstalled=0, visible=1, state="installed" if ready else "pending", source=source)
+    enabled = 0 if app_id in _disabled_by_guardian(w) and not w.defective(REINSTALL_REENABLES) else 1
+    _insert(w, app_id, name, category, preinstalled=0, visible=1, state="installed" if ready else "pending", source=source, enabled=enabled)
     return {"app_id": app_id, "state": "installed" if ready else "pending"}
 
 
@@ -187,4 +202,5 @@ def apps_set_enabled(w: ReferenceWatch, call: Call) -> dict:
     if row["app_id"] in BASIC_APPS and not enabled:
         raise Refusal("not_allowed", "basic functions stay available")
     w.store.execute("UPDATE apps SET enabled = ? WHERE app_id = ?", (int(enabled), row["app_id"]))
+    _remember_disabled(w, row["app_id"], not enabled)
     return {}
