@@ -83,12 +83,8 @@ def child_installs_harmful(watch: Watch, profile: Profile, ctx: Context) -> None
         app_id = f"conformance.{category}"
         ctx.values["harmful_installs"].append(app_id)
         _store_install(watch, ctx, app_id, category)
-
-
-@then("the watch refuses every one of them")
-def refuses_every_install(ctx: Context) -> None:
-    allowed = [a.action for a in ctx.attempts if a.allowed]
-    assert not allowed, f"allowed: {'; '.join(allowed)}"
+    # Judged by the shared "the watch refuses every one of them" (conformance/steps/common.py).
+    ctx.values["sweep"] = ctx.attempts[-len(categories):]
 
 
 @then("none of them is installed on the watch")
