@@ -42,7 +42,7 @@ SETTINGS_ON_WATCH = defect("guardian_settings_on_watch", ["CSW-SEC-2", "CSW-ADD-
 # The guardian's controls that the defect above exposes on the watch.
 GUARDIAN_CONTROLS = ("controls.set_daily_limit", "controls.set_periods", "apps.set_enabled", "payment.set_limits", "social.set_enabled")
 # Shows only without a test clock: validate it with the no-test-clock declaration.
-REAL_CLOCK_STALLS = defect("real_clock_stalls", ["CSW-ADD-1"], "Without a test clock, trusted time stalls after the first request: the daily time never runs out.", device="emulator-no-test-clock")
+REAL_CLOCK_STALLS = defect("real_clock_stalls", ["CSW-ADD-1"], "Without a test clock, trusted time stalls after the first request: the daily time never runs out.", device="emulator-no-test-clock", collateral={"CSW-SOC-4": "the like pace is judged on trusted time: with it stalled, likes spread over minutes all fall within one minute and are throttled", "CSW-ADD-6": "the tricks are tried after the daily time is used up, which never happens"})
 AGENT_ACCEPTS_ANYONE = defect("agent_accepts_unauthenticated", ["CSW-SEC-4"], "The test agent answers requests that carry no token.")
 
 
