@@ -23,7 +23,7 @@ VARIANT_DEVICES = {"other_app_catalogue": str(FIXTURES_DIR / "validation" / "oth
 OTHER_MODELS = {
     "basic_model": ("basic", "A model with none of the optional features.", None),
     # Real-time waits make its full run take long: one daily-limit scenario shows limits run out on the wall clock.
-    "no_test_clock": ("emulator-no-test-clock", "The reference watch without a test clock: the daily limit runs out in real time.", "apps_close_when_the_daily_time_is_used_up"),
+    "no_test_clock": ("emulator-no-test-clock", "The reference watch without a test clock: the daily limit runs out in real time.", "every_app_closes_when_the_daily_time_is_used_up"),
 }
 
 

@@ -33,6 +33,8 @@ class Violation:
     collateral: dict[str, str] = field(default_factory=dict)
     # Runs over HTTP even in an in-process validation: it shows only to requests that truly arrive together.
     needs_http: bool = False
+    # Only the scenarios this pytest keyword picks (a declaration whose full run waits in real time).
+    keyword: str | None = None
 
 
 @dataclass
@@ -106,7 +108,7 @@ def emulator_violations() -> list[Violation]:
     from emulator import rules  # noqa: F401 - defects register at import
     from emulator.defects import DEFECTS
 
-    return [Violation(d.name, d.clauses, defects=(d.name,), description=d.description, collateral=dict(d.collateral), needs_http=d.needs_transport == "http")
+    return [Violation(d.name, d.clauses, defects=(d.name,), device=d.device, description=d.description, collateral=dict(d.collateral), needs_http=d.needs_transport == "http", keyword=d.scenarios)
             for d in sorted(DEFECTS.values(), key=lambda d: d.name)]
 
 
@@ -135,7 +137,7 @@ def detect(violation: Violation, output_root: Path, *, declared_only: bool = Tru
     select = " or ".join([*violation.clauses, *violation.collateral]) if declared_only else None
     started = time.perf_counter()
     try:
-        data = run_suite(output_root / violation.name, defects=violation.defects, device=violation.device, select=select, in_process=in_process and not violation.needs_http)
+        data = run_suite(output_root / violation.name, defects=violation.defects, device=violation.device, select=select, keyword=violation.keyword, in_process=in_process and not violation.needs_http)
     except (RuntimeError, subprocess.TimeoutExpired) as exc:
         return Detection(violation, {}, error=str(exc), wall_time_s=time.perf_counter() - started)
     verdicts = {c["id"]: c["verdict"] for c in data["clauses"] if c["scenarios"]}

@@ -198,9 +198,15 @@ class Watch:
 
     # -- test agent: baseline, clock, simulated world ------------------------
 
-    def reset(self, *, start: str, child_age: int, setup: str = "bound") -> None:
-        """Restore the test baseline. setup 'bound': guardian bound and privacy consent given; 'fresh': out of the box."""
-        self.call("agent.reset", "tester", start=start, child_age=child_age, setup=setup)
+    def reset(self, *, start: str, child_age: int, setup: str = "bound", child_birthdate: str | None = None) -> None:
+        """Restore the test baseline. setup 'bound': guardian bound and privacy consent given; 'fresh': out of the box.
+
+        child_birthdate (optional, ISO date) lets a watch that keeps the child's birth date age the child as trusted time moves.
+        """
+        args: dict[str, Any] = {"start": start, "child_age": child_age, "setup": setup}
+        if child_birthdate is not None:
+            args["child_birthdate"] = child_birthdate
+        self.call("agent.reset", "tester", **args)
 
     def advance_clock(self, seconds: int) -> ClockState:
         """Move trusted (network) time forward, as if the watch had been in use that long."""

@@ -22,14 +22,19 @@ class Defect:
     collateral: tuple[tuple[str, str], ...] = ()
     # "http": the defect shows only to requests that truly arrive together, which the in-process transport cannot send.
     needs_transport: str | None = None
+    # The declaration a self-validation runs it with (one that shows it, e.g. without a test clock), and, where that
+    # declaration's full run takes long (real-time waits), a pytest keyword for the scenarios that show the defect.
+    device: str = "emulator"
+    scenarios: str | None = None
 
 
 DEFECTS: dict[str, Defect] = {}
 
 
-def defect(name: str, clauses: tuple[str, ...] | list[str], description: str, collateral: dict[str, str] | None = None, *, needs_transport: str | None = None) -> str:
+def defect(name: str, clauses: tuple[str, ...] | list[str], description: str, collateral: dict[str, str] | None = None, *, needs_transport: str | None = None,
+           device: str = "emulator", scenarios: str | None = None) -> str:
     """Register a defect (rules modules call this at import) and return its name."""
-    DEFECTS[name] = Defect(name, tuple(clauses), description, tuple((collateral or {}).items()), needs_transport)
+    DEFECTS[name] = Defect(name, tuple(clauses), description, tuple((collateral or {}).items()), needs_transport, device, scenarios)
     return name
 
 

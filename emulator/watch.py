@@ -38,9 +38,11 @@ GATES: list[Gate] = []
 TICK_HOOKS: list[TickHook] = []
 RESET_HOOKS: list[ResetHook] = []
 
-SETTINGS_ON_WATCH = defect("guardian_settings_on_watch", ["CSW-SEC-2", "CSW-ADD-1", "CSW-ADD-7", "CSW-PAY-2", "CSW-SOC-1"], "The watch's own settings app can change the guardian's controls (limits, disabled apps, payment limits).")
+SETTINGS_ON_WATCH = defect("guardian_settings_on_watch", ["CSW-SEC-2", "CSW-ADD-1", "CSW-ADD-2", "CSW-ADD-7", "CSW-PAY-2", "CSW-SOC-1"], "The watch's own settings app can change the guardian's controls (limits, disabled apps, payment limits).")
 # The guardian's controls that the defect above exposes on the watch.
 GUARDIAN_CONTROLS = ("controls.set_daily_limit", "controls.set_periods", "apps.set_enabled", "payment.set_limits", "social.set_enabled")
+# Shows only without a test clock: validate it with the no-test-clock declaration.
+REAL_CLOCK_STALLS = defect("real_clock_stalls", ["CSW-ADD-1"], "Without a test clock, trusted time stalls after the first request: the daily time never runs out.", device="emulator-no-test-clock", scenarios="every_app_closes_when_the_daily_time_is_used_up", collateral={"CSW-SOC-4": "the like pace is judged on trusted time: with it stalled, likes spread over minutes all fall within one minute and are throttled", "CSW-ADD-6": "the tricks are tried after the daily time is used up, which never happens"})
 AGENT_ACCEPTS_ANYONE = defect("agent_accepts_unauthenticated", ["CSW-SEC-4"], "The test agent answers requests that carry no token.")
 OTA_SKIPS_TOKEN = defect("firmware_update_skips_token", ["CSW-SEC-4"], "The token is checked on every operation but firmware.update: the update path shares the agent's port and trusts the image signature alone.")
 
@@ -158,7 +160,8 @@ class ReferenceWatch:
     def _follow_wall_clock(self) -> None:
         now = time.monotonic()
         elapsed, self._wall = now - self._wall, now
-        self.advance(elapsed)
+        if not self.defective(REAL_CLOCK_STALLS):
+            self.advance(elapsed)
 
     def check_app(self, call: Call, app_id: str) -> None:
         """Raise the refusal a gate gives for using `app_id` now."""

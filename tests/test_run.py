@@ -56,8 +56,8 @@ def test_feature_declared_absent_but_present_is_a_finding(tmp_path):
 def test_without_a_test_clock_the_shortest_limit_is_waited_out_in_real_time(tmp_path):
     """A watch whose clock cannot be driven: the limit check uses the shortest limit and real time, and says so."""
     device = FIXTURES_DIR / "devices" / "emulator-no-test-clock.yaml"
-    data = run_suite(tmp_path / "run", device=str(device), keyword="apps_close_when_the_daily_time_is_used_up", timeout_s=400)
-    scenario = next(s for c in data["clauses"] for s in c["scenarios"] if s["name"] == "Apps close when the daily time is used up")
+    data = run_suite(tmp_path / "run", device=str(device), keyword="every_app_closes_when_the_daily_time_is_used_up", timeout_s=400)
+    scenario = next(s for c in data["clauses"] for s in c["scenarios"] if s["name"] == "Every app closes when the daily time is used up")
     assert scenario["verdict"] == "PASS" and scenario["clock_mode"] == "real time"
     night = run_suite(tmp_path / "night", device=str(device), select="CSW-ADD-4")
     clause = next(c for c in night["clauses"] if c["id"] == "CSW-ADD-4")

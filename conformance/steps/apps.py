@@ -22,7 +22,7 @@ import yaml
 from pytest_bdd import parsers, then, when
 
 from conformance.catalogue import Profile
-from conformance.steps.common import Context, attempt
+from conformance.steps.common import Context, attempt, attempt_each
 from device_adapters.errors import InconclusiveError
 from device_adapters.watch import AppInfo, Watch
 
@@ -164,24 +164,19 @@ def child_installs_harmful(watch: Watch, profile: Profile, ctx: Context) -> None
         app_id = f"conformance.{category}"
         ctx.values["harmful_installs"].append(app_id)
         _store_install(watch, ctx, app_id, category)
+    # Judged by the shared "the watch refuses every one of them" (conformance/steps/common.py): any refusal will do.
+    ctx.values["sweep"] = ctx.attempts[-len(categories):]
 
 
 @when(parsers.parse("the child tries to install from the store every example of the catalogue's harmful kinds, each declared as {kind}"))
 def child_installs_disguised(watch: Watch, profile: Profile, ctx: Context, kind: str) -> None:
     """The store judges a package by what it is (its id and name), not by the category the request claims."""
     category = _category(kind)
-    examples = [e for c in profile.param("harmful_app_categories") for e in harmful_apps().examples(c)]
+    examples = {e["id"]: e for c in profile.param("harmful_app_categories") for e in harmful_apps().examples(c)}
     assert examples, f"the {harmful_apps().label} has no example for the profile's harmful categories"
-    ctx.values["harmful_installs"] = [e["id"] for e in examples]
-    for e in examples:
-        attempt(ctx, f"installing {e['id']} '{e['name']}' declared as {category}", lambda e=e: watch.install_app(e["id"], name=e["name"], category=category))
-
-
-@then("the watch refuses every one of them")
-def refuses_every_install(ctx: Context) -> None:
-    # Any refusal code will do: a store may refuse by its own catalogue (not offered, blocked, not allowed ...).
-    allowed = [a.action for a in ctx.attempts if a.allowed]
-    assert not allowed, f"allowed: {'; '.join(allowed)}"
+    ctx.values["harmful_installs"] = list(examples)
+    attempt_each(ctx, list(examples), lambda i: f"installing {i} '{examples[i]['name']}' declared as {category}",
+                 lambda i: watch.install_app(i, name=examples[i]["name"], category=category))
 
 
 @then("none of them is installed on the watch")

@@ -41,6 +41,8 @@ REINSTALL_RESETS = defect("reinstall_resets_usage", ["CSW-ADD-6"], "Used time is
 GAME_AS_EDUCATION = defect("preinstalled_game_as_education", ["CSW-APP-1"], "A match-three game is preinstalled under the category education with a study-like name (单词消消乐, com.tencent.tmgp.wordmatch).")
 STORE_TRUSTS_CATEGORY = defect("store_trusts_declared_category", ["CSW-APP-1"], "The store judges an app only by the category its listing claims: a game listed as education installs.")
 REINSTALL_SKIPS_APPROVAL = defect("reinstall_skips_approval", ["CSW-APP-4"], "An app the child uninstalls and installs again is usable at once, even one the guardian never approved.")
+BASIC_REMOVABLE = defect("phone_removable", ["CSW-ADD-1"], "The phone app is not protected as a system app: the child can uninstall it, and calling the guardian is gone.")
+REINSTALL_REENABLES = defect("reinstall_reenables_app", ["CSW-ADD-7"], "An app the guardian disabled comes back enabled when the child uninstalls and reinstalls it.")
 GUARDIAN_REMOVABLE = defect("guardian_component_removable", ["CSW-SEC-3"], "The child can uninstall or force-stop the guardian component.")
 STOP_ANY_STOPS_SUPERVISION = defect("supervision_in_shared_process", ["CSW-SEC-3"], "Supervision runs in the preinstalled apps' shared process: force-stopping any of them (the stopwatch, maths ...) switches it off.")
 UNINSTALL_ANY_DROPS_SUPERVISION = defect(
@@ -52,7 +54,7 @@ UNINSTALL_ANY_DROPS_SUPERVISION = defect(
 
 STRICTER = variant("stricter_apps", "The store offers only its own catalogue: an app it does not list is refused (not_found), harmful ones as not_allowed; every reinstalled app waits for the guardian's approval again.")
 # What the stricter store lists besides the preinstalled apps: the ordinary apps the scenarios install.
-STORE_CATALOGUE = ("pocket.dictionary", "ai.chat.buddy", "cleaner.boost", "step.counter")
+STORE_CATALOGUE = ("pocket.dictionary", "ai.chat.buddy", "cleaner.boost")
 
 # (app_id, name, category, system, feature)
 PREINSTALLED = [
@@ -75,6 +77,8 @@ PREINSTALLED = [
 @on_reset
 def _preinstall(w: ReferenceWatch, args: dict) -> None:
     for app_id, name, category, system, feature in PREINSTALLED:
+        if app_id == "phone" and w.defective(BASIC_REMOVABLE):
+            system = 0
         if feature is None or w.has(feature):
             _insert(w, app_id, name, category, preinstalled=1, visible=1, state="installed", source="factory", system=system)
     if w.defective(HIDDEN_GAME):
@@ -89,11 +93,21 @@ def _preinstall(w: ReferenceWatch, args: dict) -> None:
         w.store.execute("UPDATE apps SET splash_ad = 1 WHERE app_id = 'content' OR app_id = 'maths'")
 
 
-def _insert(w: ReferenceWatch, app_id: str, name: str, category: str, *, preinstalled: int, visible: int, state: str, source: str, system: int = 0) -> None:
+def _insert(w: ReferenceWatch, app_id: str, name: str, category: str, *, preinstalled: int, visible: int, state: str, source: str, system: int = 0, enabled: int = 1) -> None:
     w.store.execute(
-        "INSERT OR REPLACE INTO apps(app_id, name, category, preinstalled, visible, enabled, state, source, system) VALUES(?,?,?,?,?,1,?,?,?)",
-        (app_id, name, category, preinstalled, visible, state, source, system),
+        "INSERT OR REPLACE INTO apps(app_id, name, category, preinstalled, visible, enabled, state, source, system) VALUES(?,?,?,?,?,?,?,?,?)",
+        (app_id, name, category, preinstalled, visible, enabled, state, source, system),
     )
+
+
+def _disabled_by_guardian(w: ReferenceWatch) -> list[str]:
+    """Apps the guardian made unavailable: a guardian's control, so it outlives the app's removal."""
+    return w.store.doc("disabled_apps", {"apps": []})["apps"]
+
+
+def _remember_disabled(w: ReferenceWatch, app_id: str, disabled: bool) -> None:
+    apps = [a for a in _disabled_by_guardian(w) if a != app_id] + ([app_id] if disabled else [])
+    w.store.put_doc("disabled_apps", {"apps": apps})
 
 
 def app_row(w: ReferenceWatch, app_id: str):
@@ -150,7 +164,8 @@ def apps_install(w: ReferenceWatch, call: Call) -> dict:
     if reinstalled == "approved" and not w.varies(STRICTER):
         ready = True  # the guardian approved this app before: the reference watch remembers it
     _remember_install(w, app_id)
-    _insert(w, app_id, name, category, preinstalled=0, visible=1, state="installed" if ready else "pending", source=source)
+    enabled = 0 if app_id in _disabled_by_guardian(w) and not w.defective(REINSTALL_REENABLES) else 1
+    _insert(w, app_id, name, category, preinstalled=0, visible=1, state="installed" if ready else "pending", source=source, enabled=enabled)
     return {"app_id": app_id, "state": "installed" if ready else "pending"}
 
 
@@ -243,4 +258,5 @@ def apps_set_enabled(w: ReferenceWatch, call: Call) -> dict:
     if row["app_id"] in BASIC_APPS and not enabled:
         raise Refusal("not_allowed", "basic functions stay available")
     w.store.execute("UPDATE apps SET enabled = ? WHERE app_id = ?", (int(enabled), row["app_id"]))
+    _remember_disabled(w, row["app_id"], not enabled)
     return {}

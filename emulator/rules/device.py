@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from emulator import clock
 from emulator.defects import defect
 from emulator.operations import Refusal, operation
 from emulator.watch import ALL_FEATURES, CHILD, GUARDIAN, Call, ReferenceWatch, on_reset
 
-REBOOT_DROPS_CONTROLS = defect("reboot_drops_controls", ["CSW-ADD-8"], "A reboot restores the factory time controls (no limit, no periods).", collateral={'CSW-ADD-6': 'a reboot that drops the limit also gives the child fresh time'})
+REBOOT_DROPS_CONTROLS = defect("reboot_drops_controls", ["CSW-ADD-8"], "A reboot restores the factory time controls (no limit, no periods).", collateral={'CSW-ADD-6': 'a reboot that drops the limit also gives the child fresh time', 'CSW-ADD-2': 'a reboot that drops the controls drops the usable periods too'})
 RESET_DROPS_BINDING = defect("factory_reset_drops_binding", ["CSW-ADD-8"], "A factory reset started on the watch succeeds without the guardian and removes the guardian binding and limits.", collateral={'CSW-PAY-3': "a reset that drops the guardian takes the guardian's bill with it"})
 CODE_REUSABLE = defect("verification_code_reusable", ["CSW-SOC-5"], "The guardian's verification code stays valid after it was used, so whoever saw it once can use it again.")
 CODE_NEVER_EXPIRES = defect("verification_code_never_expires", ["CSW-SOC-5"], "The guardian's verification code never expires: one shown weeks ago still approves a re-binding.")
 FORMER_GUARDIAN_REBINDS = defect("former_guardian_rebinds", ["CSW-SOC-5"], "After a re-binding, the former guardian's app binds the watch back without any verification.")
+RESET_DROPS_PERIODS = defect("factory_reset_drops_periods", ["CSW-ADD-8"], "A factory reset keeps the binding and the daily limit but drops the usable periods and re-enables the apps the guardian disabled.")
 CLOCK_TRUSTED = defect("limits_follow_display_clock", ["CSW-ADD-6", "CSW-ADD-2", "CSW-ADD-4"], "Limits, periods and night hours are judged on the watch's display clock, which the child can change.")
 
 # Reset hooks of other modules read this to wipe controls as a factory reset would.
-FACTORY_CONTROL_DOCS = ("controls", "usage")
+FACTORY_CONTROL_DOCS = ("controls", "usage", "disabled_apps")
 # A verification code approves one sensitive action, within this long of being shown (docs/protocol.md).
 CODE_LIFETIME_S = 600
 
@@ -71,13 +72,19 @@ def agent_reset(w: ReferenceWatch, call: Call) -> dict:
     start = call.arg("start", str)
     age = call.arg("child_age", int)
     setup = call.arg("setup", str, "bound")
+    birthdate = call.arg("child_birthdate", str, None)
     if setup not in ("bound", "fresh"):
         raise Refusal("bad_request", "setup must be 'bound' or 'fresh'")
     try:
         clock.parse_iso(start)
     except ValueError:
         raise Refusal("bad_request", f"start is not an ISO time: {start!r}") from None
-    w.reset({"start": start, "child_age": age, "setup": setup})
+    try:
+        if birthdate is not None:
+            date.fromisoformat(birthdate)
+    except ValueError:
+        raise Refusal("bad_request", f"child_birthdate is not an ISO date: {birthdate!r}") from None
+    w.reset({"start": start, "child_age": age, "setup": setup, "child_birthdate": birthdate})
     return {}
 
 
@@ -144,6 +151,11 @@ def device_factory_reset(w: ReferenceWatch, call: Call) -> dict:
             raise Refusal("verification_required", "a factory reset needs the guardian's verification")
     binding = w.store.doc("binding")
     wipe_child_data(w)
+    if w.defective(RESET_DROPS_PERIODS):
+        controls = w.store.doc("controls", {"daily_limit_minutes": None, "exempt": [], "periods": None})
+        w.store.put_doc("controls", {**controls, "periods": None})
+        w.store.execute("DELETE FROM documents WHERE name = 'disabled_apps'")
+        w.store.execute("UPDATE apps SET enabled = 1")
     if w.defective(RESET_DROPS_BINDING):
         binding["guardian"] = None
         w.store.put_doc("binding", binding)

@@ -8,7 +8,7 @@ Feature: Used time cannot be reset by tricks
     And the guardian sets a short daily limit
 
   Scenario: Time used in one app counts for the others
-    When the child uses "maths" for half the daily limit
+    When the child uses "maths" for over half the daily limit
     And the child uses "camera" past the rest of the daily limit
     And the child tries to open "camera"
     Then the watch refuses
