@@ -32,6 +32,10 @@ def all_variations() -> list[Variation]:
     from emulator.defects import VARIANTS
 
     variations = [Variation(v.name, () if v.name in VARIANT_DEVICES else (v.name,), VARIANT_DEVICES.get(v.name, "emulator"), v.description) for v in sorted(VARIANTS.values(), key=lambda v: v.name)]
+    # A real maker's watch differs in many ways at once: every variant together, on the other catalogue
+    # (but the slow replies, which run on their own: together they would only add minutes of waiting).
+    together = tuple(sorted(name for name in VARIANTS if name not in VARIANT_DEVICES and name != "slow_replies"))
+    variations.append(Variation("every_variant_at_once", together, VARIANT_DEVICES["other_app_catalogue"], "Every variant at once, on another maker's catalogue."))
     return variations + [Variation(name, device=str(FIXTURES_DIR / "devices" / f"{device}.yaml"), description=text, keyword=keyword) for name, (device, text, keyword) in OTHER_MODELS.items()]
 
 
