@@ -9,10 +9,12 @@ stops a proper answer raises an `InconclusiveError`. Every exchange is kept in
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypedDict
 
 from device_adapters import protocol
@@ -495,3 +497,11 @@ class Watch:
 
     def call_number(self, number: str) -> dict:
         return self.call("calls.place", "child", number=number)
+
+
+_CALL = re.compile(r"""\.call\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""")
+
+
+def known_operations() -> list[str]:
+    """Every operation this API sends: each `.call("op"` below, read from this module's own source so none is forgotten."""
+    return sorted(set(_CALL.findall(Path(__file__).read_text(encoding="utf-8"))))

@@ -18,7 +18,6 @@ from emulator.operations import OPERATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "protocol.md"
-CALL = re.compile(r"""\.call\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""")
 
 
 def _doc() -> str:
@@ -31,7 +30,7 @@ def _documented_headings() -> set[str]:
 
 
 def _sent_by_watch_api() -> set[str]:
-    return set(CALL.findall(Path(watch_module.__file__).read_text(encoding="utf-8")))
+    return set(watch_module.known_operations())
 
 
 def test_the_scan_finds_the_watch_api_operations():

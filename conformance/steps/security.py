@@ -4,7 +4,6 @@ supervision and debug interfaces that the watch must not let the child switch of
 
 from __future__ import annotations
 
-import inspect
 import re
 from datetime import date, datetime
 from typing import Any
@@ -14,9 +13,8 @@ from pytest_bdd import given, parsers, then, when
 from conformance.catalogue import Profile
 from conformance.declaration import Declaration
 from conformance.steps.common import Context, attempt, attempt_each, gated_apps
-from device_adapters import watch as watch_module
 from device_adapters.errors import InconclusiveError, Refused
-from device_adapters.watch import Watch
+from device_adapters.watch import Watch, known_operations
 
 # How a firmware image can come: the words of the scenarios and the signature the protocol names.
 IMAGES = {"without a signature": "none", "with a forged signature": "invalid", "signed by the maker": "valid"}
@@ -194,8 +192,6 @@ def no_debug(watch: Watch) -> None:
 
 # -- SEC-4: the test agent ------------------------------------------------------------------
 
-# The operations the harness sends: every `.call("op"` of the Watch API, read from its own source so none is forgotten.
-_CALL = re.compile(r"""\.call\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""")
 # What a guardian may do in the guardian's app, with harmless arguments; what would end the binding comes last.
 GUARDIAN_OPERATIONS: dict[str, dict[str, Any]] = {
     "guardian.binding": {}, "guardian.verification_code": {}, "controls.get": {}, "usage.get": {},
@@ -211,10 +207,6 @@ GUARDIAN_OPERATIONS: dict[str, dict[str, Any]] = {
     "device.set_password": {"password": "Other-4821"}, "device.reboot": {}, "device.factory_reset": {},
     "guardian.bind": {}, "account.close": {},
 }
-
-
-def known_operations() -> list[str]:
-    return sorted(set(_CALL.findall(inspect.getsource(watch_module))))
 
 
 def _intruder(watch: Watch, credential: str) -> Watch:
