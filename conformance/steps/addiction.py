@@ -9,7 +9,7 @@ from pytest_bdd import given, parsers, then, when
 
 from conformance.catalogue import Profile
 from conformance.declaration import BASIC_FUNCTION_APPS, Declaration
-from conformance.steps.common import Context, attempt, attempt_each, gated_apps, pass_time
+from conformance.steps.common import REBOOT_PASSWORD, Context, attempt, attempt_each, gated_apps, pass_time
 from device_adapters.errors import InconclusiveError, Refused
 from device_adapters.watch import Watch
 
@@ -118,7 +118,10 @@ def period_moment_comes(watch: Watch, declaration: Declaration, request: pytest.
 
 @when("the guardian resets the watch to factory settings")
 def guardian_factory_reset(watch: Watch) -> None:
+    """A watch MAY restart after the reset and ask for the lock password (docs/protocol.md `device.factory_reset`): the child answers it."""
+    watch.set_lock_password(REBOOT_PASSWORD)
     watch.factory_reset(role="guardian")
+    watch.unlock(REBOOT_PASSWORD)
 
 
 @when("the guardian allows use at any time")
@@ -317,9 +320,14 @@ def child_reinstalls(watch: Watch, ctx: Context, app_id: str) -> None:
     app = next((a for a in watch.apps() if a["app_id"] == app_id), None)
     assert app is not None, f"{app_id} is not installed"
     removal = attempt(ctx, f"uninstalling {app_id}", lambda: watch.uninstall_app(app_id))
-    if removal.allowed:
-        watch.install_app(app_id, name=app["name"], category=app["category"])
-        watch.approve_app(app_id)
+    if not removal.allowed:
+        return  # a watch may keep the app (a system app): then nothing was reinstalled
+    try:
+        installed = watch.install_app(app_id, name=app["name"], category=app["category"])
+    except Refused as refusal:
+        raise InconclusiveError(f"the store does not offer {app_id} back ({refusal}): reinstalling cannot be tried") from None
+    if installed.get("state") == "pending":
+        watch.approve_app(app_id)  # an approval remembered from before may make it usable at once (docs/protocol.md `apps.install`)
 
 
 @when("the profile's night hours begin")

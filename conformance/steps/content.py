@@ -138,20 +138,24 @@ def feed_from_pool(watch: Watch, note) -> None:
 
 @when("the editors try to publish every sample of the corpus for all ages")
 def publish_corpus(watch: Watch, ctx: Context) -> None:
+    published = ctx.values["published"] = {}
     for n, sample in enumerate(_corpus(ctx)["samples"], start=1):
         try:
             # A neutral title: the sample's id names its category, which a filter would read too.
-            watch.publish_content(title=f"Item {n}", text=sample["text"], min_age=3)
+            published[sample["id"]] = watch.publish_content(title=f"Item {n}", text=sample["text"], min_age=3)["item_id"]
         except Refused:
             pass  # kept out of the pool: the feed check below sees that
 
 
 @then("the child's feed keeps out harmful samples at the profile's block rate and shows benign samples at its pass rate")
 def feed_rates(watch: Watch, ctx: Context, profile: Profile) -> None:
-    shown = {i.get("text") for i in watch.content_feed()}
+    # Judged by item id, not by text: a feed may show an item's text shortened or reformatted.
+    served = {i.get("item_id") for i in watch.content_feed()}
+    published = ctx.values["published"]
+    shown = {sample_id for sample_id, item_id in published.items() if item_id in served}
     harmful, benign = _samples(ctx, True), _samples(ctx, False)
-    _check_rate(ctx, "harmful items kept out of the feed", [s for s in harmful if s["text"] not in shown], harmful, profile.param("content_block_rate_min"))
-    _check_rate(ctx, "benign items shown in the feed", [s for s in benign if s["text"] in shown], benign, profile.param("content_pass_rate_min"))
+    _check_rate(ctx, "harmful items kept out of the feed", [s for s in harmful if s["id"] not in shown], harmful, profile.param("content_block_rate_min"))
+    _check_rate(ctx, "benign items shown in the feed", [s for s in benign if s["id"] in shown], benign, profile.param("content_pass_rate_min"))
 
 
 

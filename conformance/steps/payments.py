@@ -27,8 +27,8 @@ STANDING = {"likes": "likes", "a higher level": "level", "more visibility": "vis
 WEEK_S = 7 * 86400
 # The smallest amount there is: limits are judged to it.
 FEN = 0.01
-# Offer kinds that sell social standing (PAY-6).
-STANDING_KINDS = frozenset(STANDING.values())
+# Offer kinds that sell social standing (PAY-6): the `purpose` words of payment.pay (docs/protocol.md `store.offers`).
+STANDING_KINDS = frozenset(STANDING.values()) | {"followers"}
 
 
 def _password(declaration: Declaration) -> str:
@@ -304,7 +304,8 @@ def bill_lists_payments(watch: Watch, ctx: Context) -> None:
 
 
 @then("the store offers no likes, levels, visibility or ranking")
-def no_standing_offers(watch: Watch) -> None:
+def no_standing_offers(watch: Watch, note) -> None:
     offers = watch.store_offers()
-    standing = [o for o in offers if o.get("kind") in STANDING_KINDS]
+    standing = [o for o in offers if str(o.get("kind", "")).lower() in STANDING_KINDS]
+    note("CSW-PAY-6 offers judged on the `kind` each offer gives (the watch's own word); paying for standing is judged by behaviour in the other scenarios")
     assert not standing, f"the store sells social standing: {standing}"

@@ -9,6 +9,7 @@ phrasing serves the child and every other account.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -36,8 +37,9 @@ BUYER = "buyer-guardian"
 PEER_NUMBER = "13900000077"
 PEER_NICKNAME = "Lanlan"
 PEER_BRANDS = ("Lumiwatch", "Kidotime")
-# A screen named like this is a ranking whatever it lists (English or Chinese).
-RANKING_WORDS = ("rank", "leaderboard", "排行", "排名", "榜")
+# A screen named like this is a ranking whatever it lists (English or Chinese). Whole words only: a
+# screen's name is the device's own word, and "Frank's class" or "学习榜样" (role models) rank nothing.
+RANKING_NAME = re.compile(r"(?<![a-z])(rank|ranks|ranking|rankings|leaderboards?|top ?\d+)(?![a-z])|排行|排名|[热人]气榜|点赞榜")
 
 
 # -- accounts and posts ---------------------------------------------------------------
@@ -509,7 +511,11 @@ def within_friend_cap(watch: Watch, profile: Profile) -> None:
 def no_longer_sees_posts(watch: Watch, ctx: Context, who: str) -> None:
     account, role = _account(ctx, who)
     mine = set(ctx.values.get("child_posts", []))
-    seen = [p["post_id"] for p in watch.feed(role=role, account=account) if p["post_id"] in mine]
+    try:
+        feed = watch.feed(role=role, account=account)
+    except Refused:
+        feed = []  # a refused feed shows nothing, so none of the child's posts either
+    seen = [p["post_id"] for p in feed if p["post_id"] in mine]
     assert not seen, f"{who} still sees the child's posts {seen}"
 
 
@@ -586,7 +592,7 @@ def no_rankings(watch: Watch, ctx: Context) -> None:
     counts = ctx.values["like_counts"]
     for surface in watch.social_surfaces():
         title = f"{surface.get('name', '')} {surface.get('kind', '')}".strip()
-        assert not any(w in title.lower() for w in RANKING_WORDS), f"the social app has a ranking screen: {title}"
+        assert not RANKING_NAME.search(title.lower()), f"the social app has a ranking screen: {title}"
         order = [n for n in (_known_likes(e, counts) for e in surface.get("entries", [])) if n is not None]
         falling = len(order) >= 3 and all(a > b for a, b in zip(order, order[1:], strict=False))
         assert not falling, f"the screen '{title}' lists accounts or posts by likes received, most first: {surface.get('entries')}"
