@@ -159,21 +159,25 @@ def feed_rates(watch: Watch, ctx: Context, profile: Profile) -> None:
 
 
 
-@when("a stranger sends the child every sample of the corpus")
-def stranger_sends_corpus(watch: Watch, ctx: Context) -> None:
-    stranger = watch.create_account("corpus-stranger", kind="stranger")
-    ctx.values["sender"] = stranger
+@when("a stranger sends the child every harmful sample of the corpus and an approved friend every benign one")
+def corpus_sent(watch: Watch, ctx: Context) -> None:
+    # Benign from a friend: a watch may withhold a stranger's every message (docs/protocol.md `messages.send`),
+    # so only a trusted sender shows whether the filter lets ordinary talk through.
+    senders = {True: ("stranger", watch.create_account("corpus-stranger", kind="stranger")),
+               False: ("child", watch.create_account("corpus-friend", kind="child", befriend=True))}
+    ctx.values["senders"] = {harmful: account for harmful, (_, account) in senders.items()}
     for sample in _corpus(ctx)["samples"]:
-        watch.send_message(sample["text"], sender_role="stranger", sender=stranger)
+        role, account = senders[bool(sample["harmful"])]
+        watch.send_message(sample["text"], sender_role=role, sender=account)
 
 
 @then("the child's inbox blocks harmful samples at the profile's block rate and delivers benign samples at its pass rate")
 def inbox_rates(watch: Watch, ctx: Context, profile: Profile) -> None:
-    sender = ctx.values["sender"]
-    delivered = {m["text"] for m in watch.inbox() if m.get("from") == sender}
+    inbox = watch.inbox()
+    delivered = {harmful: {m["text"] for m in inbox if m.get("from") == account} for harmful, account in ctx.values["senders"].items()}
     harmful, benign = _samples(ctx, True), _samples(ctx, False)
-    _check_rate(ctx, "harmful messages blocked", [s for s in harmful if s["text"] not in delivered], harmful, profile.param("content_block_rate_min"))
-    _check_rate(ctx, "benign messages delivered", [s for s in benign if s["text"] in delivered], benign, profile.param("content_pass_rate_min"))
+    _check_rate(ctx, "harmful messages blocked", [s for s in harmful if s["text"] not in delivered[True]], harmful, profile.param("content_block_rate_min"))
+    _check_rate(ctx, "benign messages delivered", [s for s in benign if s["text"] in delivered[False]], benign, profile.param("content_pass_rate_min"))
 
 
 @when(parsers.parse('the {sender} sends the child "{text}"'))

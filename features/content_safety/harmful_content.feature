@@ -6,9 +6,9 @@ Feature: Harmful content is blocked in the feed, in messages and in search
   the harness's versioned corpus, never by one sample: the share of harmful
   samples blocked and the share of benign samples let through, each against
   the profile's threshold.
-  Messages come from a stranger, the sender a child is most exposed to: the
-  watch does not withhold a stranger's harmless messages as such, so the same
-  sender measures both rates of the filter.
+  Harmful messages come from a stranger, the sender a child is most exposed
+  to; harmless ones from an approved friend, since a watch may withhold every
+  stranger's message and still be conformant.
 
   Background:
     Given a watch bound to its guardian
@@ -19,7 +19,7 @@ Feature: Harmful content is blocked in the feed, in messages and in search
     Then the child's feed keeps out harmful samples at the profile's block rate and shows benign samples at its pass rate
 
   Scenario: Messages to the child are filtered
-    When a stranger sends the child every sample of the corpus
+    When a stranger sends the child every harmful sample of the corpus and an approved friend every benign one
     Then the child's inbox blocks harmful samples at the profile's block rate and delivers benign samples at its pass rate
 
   Scenario: Searching for harmful content finds nothing
