@@ -35,7 +35,7 @@ MALWARE = defect("malware_not_detected", ["CSW-APP-3"], "A package flagged as ma
 NO_APPROVAL = defect("install_without_approval", ["CSW-APP-4"], "A newly installed app is usable before the guardian approves it.", collateral={'CSW-APP-5': 'a generative-AI app the child installs becomes usable without the guardian like any other'})
 AI_CHAT = defect("preinstalled_ai_chat", ["CSW-APP-5"], "A generative-AI chat app is preinstalled.")
 AI_INSTALL = defect("ai_install_unblockable", ["CSW-APP-5"], "The guardian's approval of generative-AI apps is skipped: they install ready to use.")
-DISABLE_IGNORED = defect("app_disable_ignored", ["CSW-ADD-7"], "An app the guardian disabled still opens.")
+DISABLE_IGNORED = defect("app_disable_ignored", ["CSW-ADD-7"], "An app the guardian disabled still opens.", collateral={"CSW-ADD-8": "that disabled apps survive a factory reset is judged by their still not opening, which a disabling never enforced cannot do"})
 STORE_HARMFUL = defect("store_installs_harmful_apps", ["CSW-APP-1"], "The app store installs games, web novels, short video and live streaming like any other app.")
 REINSTALL_RESETS = defect("reinstall_resets_usage", ["CSW-ADD-6"], "Used time is kept in the app's own data, so uninstalling and reinstalling the app clears today's count.")
 GAME_AS_EDUCATION = defect("preinstalled_game_as_education", ["CSW-APP-1"], "A match-three game is preinstalled under the category education with a study-like name (单词消消乐, com.tencent.tmgp.wordmatch).")

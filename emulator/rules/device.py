@@ -11,7 +11,7 @@ from emulator.operations import Refusal, operation
 from emulator.watch import ALL_FEATURES, CHILD, GUARDIAN, Call, ReferenceWatch, on_reset
 
 REBOOT_DROPS_CONTROLS = defect("reboot_drops_controls", ["CSW-ADD-8"], "A reboot restores the factory time controls (no limit, no periods).", collateral={'CSW-ADD-6': 'a reboot that drops the limit also gives the child fresh time', 'CSW-ADD-2': 'a reboot that drops the controls drops the usable periods too'})
-RESET_DROPS_BINDING = defect("factory_reset_drops_binding", ["CSW-ADD-8"], "A factory reset started on the watch succeeds without the guardian and removes the guardian binding and limits.", collateral={'CSW-PAY-3': "a reset that drops the guardian takes the guardian's bill with it"})
+RESET_DROPS_BINDING = defect("factory_reset_drops_binding", ["CSW-ADD-8"], "A factory reset started on the watch succeeds without the guardian and removes the guardian binding and limits.", collateral={'CSW-PAY-3': "a reset that drops the guardian takes the guardian's bill with it", 'CSW-SOC-5': "the code-reuse scenario starts with a factory reset, which drops the binding, so the watch is no longer bound to its guardian when it looks"})
 CODE_REUSABLE = defect("verification_code_reusable", ["CSW-SOC-5"], "The guardian's verification code stays valid after it was used, so whoever saw it once can use it again.")
 CODE_NEVER_EXPIRES = defect("verification_code_never_expires", ["CSW-SOC-5"], "The guardian's verification code never expires: one shown weeks ago still approves a re-binding.")
 FORMER_GUARDIAN_REBINDS = defect("former_guardian_rebinds", ["CSW-SOC-5"], "After a re-binding, the former guardian's app binds the watch back without any verification.")

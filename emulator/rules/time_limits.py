@@ -32,7 +32,7 @@ LIMIT_BLOCKS_EXEMPT = defect("limit_blocks_exempted_apps", ["CSW-ADD-1"], "Apps 
 LIMIT_LOCKS_MINUTES_EARLY = defect("limit_locks_minutes_early", ["CSW-ADD-1"], "Apps close three minutes before the guardian's daily time is used up, so the child never gets the time the guardian set.", collateral={"CSW-ADD-6": "apps closed three minutes early leave the usage the guardian sees three minutes short of the limit"})
 LIMIT_FIRST_DAY_ONLY = defect("limit_first_day_only", ["CSW-ADD-1"], "The guardian's daily limit holds only on the day it was set; from the next day the firmware default applies.")
 GATES_AT_OPEN_ONLY = defect("limit_checked_at_open_only", ["CSW-ADD-1"], "The daily limit is checked only when an app opens: an app left open runs on after the time is used up.")
-PERIODS_IGNORED = defect("periods_ignored", ["CSW-ADD-2"], "Usable periods are stored but never enforced.")
+PERIODS_IGNORED = defect("periods_ignored", ["CSW-ADD-2"], "Usable periods are stored but never enforced.", collateral={"CSW-ADD-8": "that periods survive a factory reset is judged by their still closing the watch, which periods never enforced cannot do"})
 PERIODS_BLOCK_EXEMPT = defect("periods_block_exempted_apps", ["CSW-ADD-2"], "Apps the guardian exempted are blocked outside the usable periods (and at night) with the rest.")
 PERIOD_END_INCLUSIVE = defect("period_end_inclusive", ["CSW-ADD-2"], "A usable period still lets apps open in its end minute (the end is taken as inclusive).")
 NO_DEFAULT = defect("no_default_limit", ["CSW-ADD-3"], "With no limit set by the guardian, use is unlimited.")

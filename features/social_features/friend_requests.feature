@@ -4,7 +4,7 @@ Feature: Friends only with the guardian's approval, no strangers from afar, and 
   approval; the child cannot approve it on the watch. Strangers cannot be
   added, and cannot add the child, at a distance by id or search. The child
   never has more friends than the profile's friend cap (a ceiling: a watch
-  may keep a lower one), however the guardian approves, even two at once.
+  may keep a lower one), however the guardian approves, even several at once.
 
   Background:
     Given a watch bound to its guardian
@@ -57,10 +57,8 @@ Feature: Friends only with the guardian's approval, no strangers from afar, and 
     And "Zoe" is not among the child's friends
     And the guardian's friend list holds no more friends than the profile's friend cap
 
-  Scenario: Two approvals at the same instant do not pass the friend cap
+  Scenario: Approvals at the same instant do not pass the friend cap
     Given the child has made friends until the watch takes no more, at most the profile's friend cap
     And the guardian removes one of them
-    And a classmate "Yan" has an account on the platform
-    And a classmate "Zoe" has an account on the platform
-    When "Yan" and "Zoe" ask the child to be friends nearby, and the guardian approves both at the same instant
+    When 6 classmates ask the child to be friends nearby, and the guardian approves them all at the same instant
     Then the child has no more friends than the watch took before

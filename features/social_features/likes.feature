@@ -31,7 +31,7 @@ Feature: Likes cannot be farmed
     Given "Amy" has posted more posts than the child may like in a day
     When the child likes "Amy"'s posts to one short of the daily like quota at a human pace
     And 2 minutes pass
-    And the child sends 3 likes on "Amy"'s posts at the same instant
+    And the child sends 6 likes on "Amy"'s posts at the same instant
     Then "Amy"'s posts show no more likes in all than the daily like quota
 
   Scenario: The child cannot like the same post twice
