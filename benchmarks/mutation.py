@@ -13,7 +13,8 @@ features/, fixtures/), each mutant under `python -m conformance run
 exits non-zero or any clause is other than PASS, NOT_APPLICABLE or
 EVIDENCE_SUPPLIED; a timeout (a module that fails to import makes the harness
 hang) counts as killed and is reported apart; a mutant that does not compile
-(incompetent) or changes only annotations is not scored. Survivors listed in benchmarks/mutation_triage.yaml as
+(incompetent) or changes only annotations is not scored, and one that changes only
+the reason text of a `Refusal` is set aside as wording without a run. Survivors listed in benchmarks/mutation_triage.yaml as
 equivalent, stricter (the watch refuses more) or wording (a refusal's text
 changes) are set aside: score = killed / (killed + survived - set aside). Prints the figures
 and every untriaged survivor; asserts nothing (the score is read, not tested).
@@ -36,7 +37,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from mutation_scoring import TRIAGE_KINDS, Mutant, load_triage, pick_sample, same_code, score, triage_kind
+from mutation_scoring import REASON_ONLY, TRIAGE_KINDS, Mutant, load_triage, only_reason_text, pick_sample, same_code, score, triage_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 TREE = ("conformance", "device_adapters", "emulator", "features", "fixtures")
@@ -137,6 +138,8 @@ def run_mutant(copy: Path, mutant: Mutant, mutated: str | None, timeout: float) 
     original = module.read_bytes()
     if same_code(original.decode("utf-8"), mutated):
         return "annotation-only", "changes only annotations, which are never evaluated"
+    if only_reason_text(original.decode("utf-8"), mutated):
+        return REASON_ONLY, "changes only a refusal's reason text (wording)"
     module.write_text(mutated, encoding="utf-8")
     try:
         return run_suite(copy, timeout)
@@ -202,7 +205,8 @@ def summarise(total: int, args, chosen, runs, triage, mutants_wall: float, wall:
     return {
         "enumerated": total, "sample": len(chosen), "seed": args.seed, "workers": args.workers, "timeout_s": args.timeout,
         "killed": counts["killed"], "timeouts": counts["timeout"], "incompetent": counts["incompetent"], "survived": counts["survived"],
-        "not_applied": counts["not-applied"], "annotation_only": counts["annotation-only"], "set_aside": {kind: set_aside[kind] for kind in TRIAGE_KINDS},
+        "not_applied": counts["not-applied"], "annotation_only": counts["annotation-only"],
+        "set_aside": {kind: set_aside[kind] for kind in TRIAGE_KINDS} | {"wording (reason text, not run)": counts[REASON_ONLY]},
         "score": score(outcomes, sum(set_aside.values())), "wall_s": round(wall, 1), "mutants_wall_s": round(mutants_wall, 1),
         "mutant_seconds_summed": round(sum(seconds for _, _, seconds in runs), 1),
         "untriaged_survivors": untriaged,

@@ -17,6 +17,8 @@ TRIAGE_KINDS = ("equivalent", "stricter", "wording")
 KILLED_OUTCOMES = ("killed", "timeout")  # a mutant that hangs the run is caught too
 # Not scored: a mutant that does not compile is no program, and one that changes only annotations is no change.
 UNSCORED_OUTCOMES = ("incompetent", "annotation-only", "not-applied")
+# Set aside without a run, like triaged survivors: the mutant changes only the words of a refusal's reason.
+REASON_ONLY = "reason-only"
 
 
 @dataclass(frozen=True)
@@ -65,27 +67,36 @@ def triage_kind(mutant: Mutant, entries: list[dict]) -> str | None:
     return None
 
 
+def _normalised(source: str, *, annotations: bool, reasons: bool) -> str:
+    """The module's AST with annotations and/or the reason text of `Refusal(code, reason)` blanked out."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if annotations and isinstance(node, ast.arg):
+            node.annotation = None
+        elif annotations and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            node.returns = None
+        elif annotations and isinstance(node, ast.AnnAssign):
+            node.annotation = ast.Constant(None)
+        elif reasons and isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Refusal" and len(node.args) >= 2:
+            node.args[1] = ast.Constant("")
+    return ast.dump(tree)
+
+
 def same_code(original: str, mutated: str) -> bool:
     """Whether two module sources differ only in annotations (never evaluated under `from __future__ import annotations`)."""
-
-    def stripped(source: str) -> str:
-        tree = ast.parse(source)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.arg):
-                node.annotation = None
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                node.returns = None
-            elif isinstance(node, ast.AnnAssign):
-                node.annotation = ast.Constant(None)
-        return ast.dump(tree)
-
     if "from __future__ import annotations" not in original:
         return original == mutated
-    return stripped(original) == stripped(mutated)
+    return _normalised(original, annotations=True, reasons=False) == _normalised(mutated, annotations=True, reasons=False)
+
+
+def only_reason_text(original: str, mutated: str) -> bool:
+    """Whether a mutant changes nothing but the words of a refusal's reason, which the protocol never judges (docs/protocol.md section 2)."""
+    return original != mutated and _normalised(original, annotations=False, reasons=True) == _normalised(mutated, annotations=False, reasons=True)
 
 
 def score(outcomes: list[str], set_aside: int) -> float | None:
     """Caught / (mutants judged - survivors set aside as equivalent, stricter or wording); unscored outcomes count for neither."""
+    set_aside += sum(outcome == REASON_ONLY for outcome in outcomes)
     caught = sum(outcome in KILLED_OUTCOMES for outcome in outcomes)
-    judged = sum(outcome in (*KILLED_OUTCOMES, "survived") for outcome in outcomes) - set_aside
+    judged = sum(outcome in (*KILLED_OUTCOMES, "survived", REASON_ONLY) for outcome in outcomes) - set_aside
     return caught / judged if judged > 0 else None

@@ -71,3 +71,13 @@ def test_a_mutant_of_annotations_only_is_the_same_code():
     assert same_code(source, source.replace("float | None", "float << None"))
     assert not same_code(source, source.replace("return y", "return None"))
     assert not same_code(source.replace("from __future__ import annotations\n", ""), source.replace("from __future__ import annotations\n", "").replace("int | None) ", "int << None) "))
+
+
+def test_a_mutant_of_a_refusal_reason_only_is_wording():
+    from benchmarks.mutation_scoring import only_reason_text
+
+    source = 'def f(x):\n    if x > 1:\n        raise Refusal("limit_exceeded", f"above {x / 100:g} yuan")\n'
+    assert only_reason_text(source, source.replace("x / 100", "x % 100"))
+    assert not only_reason_text(source, source.replace("x > 1", "x >= 1")), "the condition is behaviour, not wording"
+    assert not only_reason_text(source, source.replace('"limit_exceeded"', '"denied"')), "the code is judged"
+    assert score(["killed", "reason-only", "survived"], set_aside=0) == 1 / 2
