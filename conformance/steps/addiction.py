@@ -345,8 +345,8 @@ def night_last_minute(watch: Watch, declaration: Declaration, profile: Profile, 
 
 # The longest pause a watch may require before it counts as a break (docs/protocol.md 7.4, usage.get).
 LONGEST_BREAK_S = 10 * 60
-# A pause shorter than this is never a break.
-SHORT_PAUSE_S = 30
+# A pause shorter than a minute is never a break: tried at its edge, a second short of it.
+SHORT_PAUSE_S = 59
 
 
 def _use_continuously(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, ctx: Context, app_id: str, seconds: int) -> None:

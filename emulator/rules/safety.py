@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from emulator import clock
 from emulator.defects import defect
 from emulator.operations import Refusal, operation
@@ -73,15 +71,6 @@ def location_simulate(w: ReferenceWatch, call: Call) -> dict:
     if not w.defective(LOCATION_STALE):
         w.store.put_doc("location", {"lat": lat, "lon": lon})
     return {}
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine) in metres."""
-    r = 6_371_000
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
 
 
 @operation("location.get", roles=("guardian", "stranger", "child"))
