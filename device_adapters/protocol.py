@@ -89,6 +89,8 @@ def result_of(sent: dict[str, Any], reply: Any) -> dict[str, Any]:
 
 def rename_app_ids(value: Any, ids: dict[str, str]) -> Any:
     """`value` with app ids renamed by `ids` wherever the protocol carries one: `app_id` fields and `exempt` lists."""
+    if not ids:  # the common case (a device that keeps the reference ids): no walk over every reply
+        return value
     if isinstance(value, dict):
         renamed: dict[str, Any] = {}
         for key, item in value.items():
