@@ -1,6 +1,6 @@
 """Mutation testing of the emulator's rules, with the conformance suite as the test.
 
-    .venv/bin/pip install -e ".[mutation]"     # cosmic-ray 8.7
+    .venv/bin/pip install -e ".[mutation]"     # cosmic-ray 8.7, coverage
     .venv/bin/python benchmarks/mutation.py --sample 300 --seed 1 --workers 2 --timeout 60 --json mutation.json
 
 (those are the defaults, but --json; --triage FILE reads another triage file.)
@@ -12,12 +12,21 @@ features/, fixtures/), each mutant under `python -m conformance run
 --in-process` with PYTHONPATH on its copy. A mutant is killed when the run
 exits non-zero or any clause is other than PASS, NOT_APPLICABLE or
 EVIDENCE_SUPPLIED; a timeout (a module that fails to import makes the harness
-hang) counts as killed and is reported apart; a mutant that does not compile
-(incompetent) or changes only annotations is not scored, and one that changes only
-the reason text of a `Refusal` is set aside as wording without a run. Survivors listed in benchmarks/mutation_triage.yaml as
-equivalent, stricter (the watch refuses more) or wording (a refusal's text
-changes) are set aside: score = killed / (killed + survived - set aside). Prints the figures
-and every untriaged survivor; asserts nothing (the score is read, not tested).
+hang) counts as killed and is reported apart.
+
+Some mutants are judged without a run:
+- one that does not compile (incompetent) or changes only annotations is not scored;
+- one that changes only the reason text of a `Refusal` is set aside as wording;
+- one inside code that runs only with a defect or variant switched on (the branch
+  of an `if w.defective(...)`, `w.varies(...)` and the like) is set aside as
+  switch-only: the conformant watch the suite runs against is unchanged;
+- one on a line the conformant run never executes (measured once, under
+  coverage, before the mutants) is a survivor: no run could catch it.
+Survivors listed in benchmarks/mutation_triage.yaml as equivalent, stricter
+(the watch refuses more) or wording are set aside too:
+score = caught / (caught + survived + never executed - set aside).
+Prints the figures and every untriaged survivor; asserts nothing (the score is
+read, not tested).
 """
 
 from __future__ import annotations
@@ -37,7 +46,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from mutation_scoring import REASON_ONLY, TRIAGE_KINDS, Mutant, load_triage, only_reason_text, pick_sample, same_code, score, triage_kind
+from mutation_scoring import (REASON_ONLY, SWITCH_ONLY, TRIAGE_KINDS, UNREACHED, Mutant, in_switch_only_code, load_triage, only_reason_text, pick_sample, reached,
+                              same_code, score, statement_lines, switch_only_spans, triage_kind)
 
 ROOT = Path(__file__).resolve().parent.parent
 TREE = ("conformance", "device_adapters", "emulator", "features", "fixtures")
@@ -49,8 +59,8 @@ def target_modules() -> list[Path]:
     return sorted((ROOT / "emulator" / "rules").glob("*.py")) + [ROOT / "emulator" / "watch.py"]
 
 
-def enumerate_mutants(session: Path) -> list[tuple[str, str, int, int, str]]:
-    """Every (path, operator, occurrence, line, function) cosmic-ray's init finds, with its default operators."""
+def enumerate_mutants(session: Path) -> list[tuple[str, str, int, tuple[int, int], tuple[int, int], str]]:
+    """Every (path, operator, occurrence, start, end, function) cosmic-ray's init finds, with its default operators."""
     from cosmic_ray.commands.init import init
     from cosmic_ray.work_db import WorkDB
 
@@ -60,10 +70,49 @@ def enumerate_mutants(session: Path) -> list[tuple[str, str, int, int, str]]:
         specs = [m for item in work_db.work_items for m in item.mutations]
     finally:
         work_db.close()
-    return [(Path(m.module_path).relative_to(ROOT).as_posix(), m.operator_name, m.occurrence, m.start_pos[0], m.definition_name or "") for m in specs]
+    return [(Path(m.module_path).relative_to(ROOT).as_posix(), m.operator_name, m.occurrence, tuple(m.start_pos), tuple(m.end_pos), m.definition_name or "")
+            for m in specs]
 
 
-def mutate(path: str, operator_name: str, occurrence: int, line: int, function: str) -> tuple[Mutant, str | None]:
+class Reach:
+    """Where each module's code runs in the conformant run: the lines it executed (from coverage) and the
+    stretches that run only with a defect or variant on (from the module's own tests of its switches)."""
+
+    def __init__(self, executed: dict[str, set[int]]):
+        self.executed = executed
+        self._sources = {path: (ROOT / path).read_text(encoding="utf-8") for path in executed}
+        self._spans = {path: switch_only_spans(source) for path, source in self._sources.items()}
+        self._statements = {path: statement_lines(source) for path, source in self._sources.items()}
+
+    def outcome_without_a_run(self, path: str, start: tuple[int, int], end: tuple[int, int]) -> str | None:
+        if in_switch_only_code(self._spans[path], start, end):
+            return SWITCH_ONLY
+        if not reached(self._statements[path], self.executed[path], start):
+            return UNREACHED
+        return None
+
+
+def measure_reach(copy: Path, timeout: float) -> Reach:
+    """Run the conformant suite once under coverage on `copy`, and read which target lines it executed."""
+    import coverage
+
+    data_file = copy / ".coverage"
+    command = [sys.executable, "-m", "coverage", "run", f"--data-file={data_file}", f"--source={copy / 'emulator'}",
+               "-m", "conformance", "run", "--in-process", "--output", str(copy / "run")]
+    subprocess.run(command, cwd=copy, env=suite_env(copy), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout * 3, check=False)
+    measured = coverage.Coverage(data_file=str(data_file))
+    measured.load()
+    data = measured.get_data()
+    executed = {}
+    for module in target_modules():
+        path = module.relative_to(ROOT).as_posix()
+        executed[path] = set(data.lines(str(copy / path)) or ())
+    if not any(executed.values()):
+        raise SystemExit(f"mutation: coverage recorded no line of the emulator's rules in {copy}")
+    return Reach(executed)
+
+
+def mutate(path: str, operator_name: str, occurrence: int, start: tuple[int, int], end: tuple[int, int], function: str) -> tuple[Mutant, str | None]:
     """The mutant, described by its changed lines, and the mutated module source (None if nothing changed)."""
     import cosmic_ray.plugins
     from cosmic_ray.mutating import mutate_code
@@ -76,7 +125,7 @@ def mutate(path: str, operator_name: str, occurrence: int, line: int, function: 
         if tag != "equal":
             before += old[i1:i2]
             after += new[j1:j2]
-    return Mutant(path, line, operator_name, occurrence, _joined(before), _joined(after) or "(removed)", function), mutated
+    return Mutant(path, start[0], operator_name, occurrence, _joined(before), _joined(after) or "(removed)", function, start, end), mutated
 
 
 def _joined(lines: list[str]) -> str:
@@ -127,7 +176,7 @@ def run_suite(copy: Path, timeout: float) -> tuple[str, str]:
     return "survived", ""
 
 
-def run_mutant(copy: Path, mutant: Mutant, mutated: str | None, timeout: float) -> tuple[str, str]:
+def run_mutant(copy: Path, mutant: Mutant, mutated: str | None, reach: Reach, timeout: float) -> tuple[str, str]:
     if mutated is None:
         return "not-applied", "cosmic-ray found no such site"
     try:
@@ -140,6 +189,11 @@ def run_mutant(copy: Path, mutant: Mutant, mutated: str | None, timeout: float) 
         return "annotation-only", "changes only annotations, which are never evaluated"
     if only_reason_text(original.decode("utf-8"), mutated):
         return REASON_ONLY, "changes only a refusal's reason text (wording)"
+    without_a_run = reach.outcome_without_a_run(mutant.path, mutant.start, mutant.end)
+    if without_a_run == SWITCH_ONLY:
+        return SWITCH_ONLY, "in code that runs only with a defect or variant on"
+    if without_a_run == UNREACHED:
+        return UNREACHED, "the conformant run never executes this line"
     module.write_text(mutated, encoding="utf-8")
     try:
         return run_suite(copy, timeout)
@@ -177,8 +231,9 @@ def main() -> int:
             if any(outcome != "survived" for outcome, _, _ in baselines):
                 print(f"mutation: the unmutated tree does not pass the suite ({baselines}); nothing to measure", file=sys.stderr)
                 return 1
+            reach = _on_a_copy(copies, lambda copy: (measure_reach(copy, args.timeout), ""))[0]
             mutants_started = time.perf_counter()
-            runs = list(pool.map(lambda pair: _on_a_copy(copies, run_mutant, pair[0], pair[1], args.timeout), chosen))
+            runs = list(pool.map(lambda pair: _on_a_copy(copies, run_mutant, pair[0], pair[1], reach, args.timeout), chosen))
         mutants_wall = time.perf_counter() - mutants_started
     report = summarise(len(everything), args, chosen, runs, triage, mutants_wall, time.perf_counter() - started)
     print_report(report)
@@ -199,28 +254,31 @@ def _on_a_copy(copies: queue.Queue, work, *args) -> tuple[str, str, float]:
 
 def summarise(total: int, args, chosen, runs, triage, mutants_wall: float, wall: float) -> dict:
     outcomes = [outcome for outcome, _, _ in runs]
-    kinds = [triage_kind(mutant, triage) if outcome == "survived" else None for (mutant, _), outcome in zip(chosen, outcomes, strict=True)]
+    survivor = ("survived", UNREACHED)
+    kinds = [triage_kind(mutant, triage) if outcome in survivor else None for (mutant, _), outcome in zip(chosen, outcomes, strict=True)]
     set_aside, counts = Counter(filter(None, kinds)), Counter(outcomes)
-    untriaged = [mutant.describe() for (mutant, _), outcome, kind in zip(chosen, outcomes, kinds, strict=True) if outcome == "survived" and not kind]
+    untriaged = [mutant.describe() + (" (never executed by the conformant run)" if outcome == UNREACHED else "")
+                 for (mutant, _), outcome, kind in zip(chosen, outcomes, kinds, strict=True) if outcome in survivor and not kind]
     return {
         "enumerated": total, "sample": len(chosen), "seed": args.seed, "workers": args.workers, "timeout_s": args.timeout,
         "killed": counts["killed"], "timeouts": counts["timeout"], "incompetent": counts["incompetent"], "survived": counts["survived"],
-        "not_applied": counts["not-applied"], "annotation_only": counts["annotation-only"],
-        "set_aside": {kind: set_aside[kind] for kind in TRIAGE_KINDS} | {"wording (reason text, not run)": counts[REASON_ONLY]},
+        "unreached": counts[UNREACHED], "not_applied": counts["not-applied"], "annotation_only": counts["annotation-only"],
+        "set_aside": {kind: set_aside[kind] for kind in TRIAGE_KINDS} | {"wording (reason text, not run)": counts[REASON_ONLY],
+                                                                         "switch-only (defect or variant code, not run)": counts[SWITCH_ONLY]},
         "score": score(outcomes, sum(set_aside.values())), "wall_s": round(wall, 1), "mutants_wall_s": round(mutants_wall, 1),
         "mutant_seconds_summed": round(sum(seconds for _, _, seconds in runs), 1),
         "untriaged_survivors": untriaged,
-        "mutants": [dict(vars(mutant), key=mutant.key, outcome=outcome, why=why, seconds=round(seconds, 1), triage=kind) for (mutant, _), (outcome, why, seconds), kind in zip(chosen, runs, kinds, strict=True)],
+        "mutants": [dict(vars(mutant), start=list(mutant.start), end=list(mutant.end), key=mutant.key, outcome=outcome, why=why, seconds=round(seconds, 1), triage=kind) for (mutant, _), (outcome, why, seconds), kind in zip(chosen, runs, kinds, strict=True)],
     }
 
 
 def print_report(report: dict) -> None:
     r = report
     print(f"mutants enumerated: {r['enumerated']}; sample: {r['sample']} (seed {r['seed']}); workers: {r['workers']}; timeout {r['timeout_s']:g} s")
-    print(f"killed: {r['killed']}; timeouts: {r['timeouts']}; survived: {r['survived']}; not scored: incompetent {r['incompetent']}, annotation-only {r['annotation_only']}"
+    print(f"killed: {r['killed']}; timeouts: {r['timeouts']}; survived: {r['survived']} run + {r['unreached']} never executed (not run); not scored: incompetent {r['incompetent']}, annotation-only {r['annotation_only']}"
           + (f", not applied {r['not_applied']}" if r["not_applied"] else ""))
     print("set aside: " + ", ".join(f"{kind} {n}" for kind, n in r["set_aside"].items()))
-    print(f"score: {'n/a' if r['score'] is None else format(r['score'], '.3f')} ((killed + timeouts) / (killed + timeouts + survived - set aside))")
+    print(f"score: {'n/a' if r['score'] is None else format(r['score'], '.3f')} ((killed + timeouts) / (killed + timeouts + survived + never executed - set aside))")
     print(f"wall time: {r['wall_s']} s in all; {r['mutants_wall_s']} s running the mutants, whose own times sum to {r['mutant_seconds_summed']} s")
     print(f"untriaged survivors ({len(r['untriaged_survivors'])}):")
     for line in r["untriaged_survivors"]:

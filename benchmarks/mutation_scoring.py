@@ -19,6 +19,13 @@ KILLED_OUTCOMES = ("killed", "timeout")  # a mutant that hangs the run is caught
 UNSCORED_OUTCOMES = ("incompetent", "annotation-only", "not-applied")
 # Set aside without a run, like triaged survivors: the mutant changes only the words of a refusal's reason.
 REASON_ONLY = "reason-only"
+# Set aside without a run: the mutant sits in code that runs only when a defect or variant is switched on,
+# so the conformant watch the suite is run against is unchanged (equivalent by construction).
+SWITCH_ONLY = "switch-only"
+# Counted as a survivor without a run: the conformant run never executes the mutated lines, so no run could
+# catch it (until a scenario reaches that code).
+UNREACHED = "unreached"
+SWITCH_CALLS = ("defective", "varies")  # Watch.defective(name), Watch.varies(name)
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,8 @@ class Mutant:
     before: str = ""  # the changed source line(s), stripped
     after: str = ""
     function: str = ""  # the enclosing definition, if any
+    start: tuple[int, int] = (0, 0)  # (line, column) of the mutated node, as cosmic-ray gives it; not part of the key
+    end: tuple[int, int] = (0, 0)
 
     @property
     def key(self) -> str:
@@ -96,7 +105,97 @@ def only_reason_text(original: str, mutated: str) -> bool:
 
 def score(outcomes: list[str], set_aside: int) -> float | None:
     """Caught / (mutants judged - survivors set aside as equivalent, stricter or wording); unscored outcomes count for neither."""
-    set_aside += sum(outcome == REASON_ONLY for outcome in outcomes)
+    set_aside += sum(outcome in (REASON_ONLY, SWITCH_ONLY) for outcome in outcomes)
     caught = sum(outcome in KILLED_OUTCOMES for outcome in outcomes)
-    judged = sum(outcome in (*KILLED_OUTCOMES, "survived", REASON_ONLY) for outcome in outcomes) - set_aside
+    judged = sum(outcome in (*KILLED_OUTCOMES, "survived", UNREACHED, REASON_ONLY, SWITCH_ONLY) for outcome in outcomes) - set_aside
     return caught / judged if judged > 0 else None
+
+
+Position = tuple[int, int]  # (line, column), as ast and cosmic-ray give them
+
+
+def _is_switch(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SWITCH_CALLS
+
+
+def _true_needs_switch(test: ast.AST) -> bool:
+    """Whether `test` can be truthy only while some defect or variant is on."""
+    if _is_switch(test):
+        return True
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _false_needs_switch(test.operand)
+    if isinstance(test, ast.BoolOp):
+        pick = any if isinstance(test.op, ast.And) else all
+        return pick(_true_needs_switch(value) for value in test.values)
+    return False
+
+
+def _false_needs_switch(test: ast.AST) -> bool:
+    """Whether `test` can be falsy only while some defect or variant is on."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _true_needs_switch(test.operand)
+    if isinstance(test, ast.BoolOp):
+        pick = all if isinstance(test.op, ast.And) else any
+        return pick(_false_needs_switch(value) for value in test.values)
+    return False
+
+
+def _span(nodes: list[ast.AST]) -> tuple[Position, Position]:
+    return (nodes[0].lineno, nodes[0].col_offset), (nodes[-1].end_lineno, nodes[-1].end_col_offset)
+
+
+def _has_switch(node: ast.AST) -> bool:
+    return any(_is_switch(inner) for inner in ast.walk(node))
+
+
+def _conditions(tree: ast.AST) -> list[ast.AST]:
+    """Expressions whose truth alone is used: tests of if, while and `a if t else b`, operands of `not`, and,
+    within those, the operands of and/or."""
+    found = [node.test for node in ast.walk(tree) if isinstance(node, ast.If | ast.IfExp | ast.While)]
+    found += [node.operand for node in ast.walk(tree) if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)]
+    for condition in list(found):
+        found += [inner for outer in ast.walk(condition) if isinstance(outer, ast.BoolOp) for inner in outer.values]
+    return found
+
+
+def switch_only_spans(source: str) -> list[tuple[Position, Position]]:
+    """The stretches of a module that change the watch only while a defect or variant is on:
+    - the branch of an `if` (or of `a if test else b`) that its test reaches only with a switch on;
+    - the operands of and/or evaluated only after such a test;
+    - in a condition that can be true only with a switch on (`kind == "x" and w.defective(D)`), or false only
+      with one on, the operands that hold no switch: whatever they become, the condition is what it was."""
+    tree = ast.parse(source)
+    spans = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If | ast.IfExp):
+            body = node.body if isinstance(node.body, list) else [node.body]
+            orelse = node.orelse if isinstance(node.orelse, list) else [node.orelse]
+            if _true_needs_switch(node.test):
+                spans.append(_span(body))
+            if orelse and _false_needs_switch(node.test):
+                spans.append(_span(orelse))
+        elif isinstance(node, ast.BoolOp):
+            guard = _true_needs_switch if isinstance(node.op, ast.And) else _false_needs_switch
+            for n, value in enumerate(node.values[1:], start=1):
+                if any(guard(earlier) for earlier in node.values[:n]):
+                    spans.append(_span([value]))
+    for condition in _conditions(tree):
+        if isinstance(condition, ast.BoolOp) and (_true_needs_switch(condition) if isinstance(condition.op, ast.And) else _false_needs_switch(condition)):
+            spans += [_span([value]) for value in condition.values if not _has_switch(value)]
+    return spans
+
+
+def in_switch_only_code(spans: list[tuple[Position, Position]], start: Position, end: Position) -> bool:
+    return any(first <= start and end <= last for first, last in spans)
+
+
+def statement_lines(source: str) -> list[tuple[Position, Position, int]]:
+    """Each statement's span and the line a line-coverage tool records it under (its first)."""
+    return [((node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset), node.lineno) for node in ast.walk(ast.parse(source)) if isinstance(node, ast.stmt)]
+
+
+def reached(statements: list[tuple[Position, Position, int]], executed_lines: set[int], start: Position) -> bool:
+    """Whether the conformant run executed the innermost statement holding the mutant (any statement
+    if none holds it, e.g. a decorator: such a mutant is run rather than guessed)."""
+    holding = [(first, line) for first, last, line in statements if first <= start <= last]
+    return not holding or max(holding)[1] in executed_lines

@@ -81,3 +81,69 @@ def test_a_mutant_of_a_refusal_reason_only_is_wording():
     assert not only_reason_text(source, source.replace("x > 1", "x >= 1")), "the condition is behaviour, not wording"
     assert not only_reason_text(source, source.replace('"limit_exceeded"', '"denied"')), "the code is judged"
     assert score(["killed", "reason-only", "survived"], set_aside=0) == 1 / 2
+
+
+SWITCHED = '''
+def rule(w, x):
+    if w.defective(LOOSE):
+        x = x + 1
+    if not w.varies(STRICT):
+        x = x * 2
+    else:
+        x = x * 3
+    y = 1 if w.varies(STRICT) else 2
+    z = w.defective(A) and x > 3
+    q = not w.defective(B) or x < 4
+    if x > 1 and w.defective(C):
+        return x - 1
+    if x > 1 or w.defective(C):
+        return x
+    if x == 5 and w.defective(D):
+        return 0
+    if not (x == 6 or not w.defective(E)):
+        return 6
+    n = x == 7 and w.defective(F)
+    return y + z + n
+'''
+
+
+def _position(source: str, line_text: str, fragment: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The span of `fragment` on the line that reads `line_text` (stripped)."""
+    number, line = next((n, line) for n, line in enumerate(source.splitlines(), start=1) if line.strip() == line_text)
+    column = line.index(fragment)
+    return (number, column), (number, column + len(fragment))
+
+
+@pytest.mark.parametrize(("line", "fragment", "switch_only"), [
+    ("x = x + 1", "x + 1", True),                            # the body of `if w.defective(...)`
+    ("x = x * 2", "x * 2", False),                           # the conformant branch of `if not w.varies(...)`
+    ("x = x * 3", "x * 3", True),                            # its else
+    ("y = 1 if w.varies(STRICT) else 2", "1", True),         # the value taken when the variant is on
+    ("y = 1 if w.varies(STRICT) else 2", "2", False),
+    ("z = w.defective(A) and x > 3", "x > 3", True),         # evaluated only after a true switch
+    ("q = not w.defective(B) or x < 4", "x < 4", True),      # evaluated only after `not switch` is false
+    ("q = not w.defective(B) or x < 4", "not w.defective(B)", False),  # the test itself runs on every watch
+    ("return x - 1", "x - 1", True),                         # `x > 1 and switch`: the body needs the switch
+    ("return x", "x", False),                                # `x > 1 or switch`: reachable with no switch on
+    ("if x > 1 or w.defective(C):", "x > 1", False),
+    ("if x == 5 and w.defective(D):", "x == 5", True),       # `... and switch` is false on every conformant watch
+    ("if x == 5 and w.defective(D):", "w.defective(D)", False),
+    ("if not (x == 6 or not w.defective(E)):", "x == 6", True),  # `... or not switch` is true on every conformant watch
+    ("n = x == 7 and w.defective(F)", "x == 7", False),      # a value, not a condition: it may be False or x == 7's result
+])
+def test_code_that_runs_only_with_a_switch_on_is_found_by_its_test(line: str, fragment: str, switch_only: bool):
+    from benchmarks.mutation_scoring import in_switch_only_code, switch_only_spans
+
+    assert in_switch_only_code(switch_only_spans(SWITCHED), *_position(SWITCHED, line, fragment)) is switch_only
+
+
+def test_a_mutant_is_reached_when_its_innermost_statement_ran():
+    from benchmarks.mutation_scoring import reached, statement_lines
+
+    source = "def f(a):\n    b = g(a,\n          c + 1)\n    if a:\n        return b\n    return 0\n"
+    statements = statement_lines(source)
+    assert reached(statements, {1, 2, 4, 6}, (3, 10)), "a continuation line counts under its statement's first line"
+    assert not reached(statements, {1, 2, 4, 6}, (5, 15))
+    assert reached(statements, {1, 2, 4, 5}, (5, 15))
+    from benchmarks.mutation_scoring import score
+    assert score(["killed", "unreached", "switch-only"], set_aside=0) == 1 / 2
