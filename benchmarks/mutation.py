@@ -46,8 +46,23 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from mutation_scoring import (REASON_ONLY, SWITCH_ONLY, TRIAGE_KINDS, UNREACHED, Mutant, in_switch_only_code, load_triage, only_reason_text, pick_sample, reached,
-                              same_code, score, statement_lines, switch_only_spans, triage_kind)
+from mutation_scoring import (
+    REASON_ONLY,
+    SWITCH_ONLY,
+    TRIAGE_KINDS,
+    UNREACHED,
+    Mutant,
+    in_switch_only_code,
+    load_triage,
+    only_reason_text,
+    pick_sample,
+    reached,
+    same_code,
+    score,
+    statement_lines,
+    switch_only_spans,
+    triage_kind,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TREE = ("conformance", "device_adapters", "emulator", "features", "fixtures")
@@ -233,13 +248,26 @@ def main() -> int:
                 return 1
             reach = _on_a_copy(copies, lambda copy: (measure_reach(copy, args.timeout), ""))[0]
             mutants_started = time.perf_counter()
-            runs = list(pool.map(lambda pair: _on_a_copy(copies, run_mutant, pair[0], pair[1], reach, args.timeout), chosen))
+            progress = _Progress(len(chosen))
+            runs = list(pool.map(lambda pair: progress.tell(pair[0], _on_a_copy(copies, run_mutant, pair[0], pair[1], reach, args.timeout)), chosen))
         mutants_wall = time.perf_counter() - mutants_started
     report = summarise(len(everything), args, chosen, runs, triage, mutants_wall, time.perf_counter() - started)
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
+
+
+class _Progress:
+    """One stderr line per mutant as it ends, so a long run shows where it is."""
+
+    def __init__(self, total: int):
+        self.total, self.done = total, 0
+
+    def tell(self, mutant: Mutant, run: tuple[str, str, float]) -> tuple[str, str, float]:
+        self.done += 1  # pool.map's threads: a count off by one in a race only misnumbers a progress line
+        print(f"[{self.done}/{self.total}] {run[0]:<12} {run[2]:5.1f} s  {mutant.path}:{mutant.line} {mutant.operator}", file=sys.stderr, flush=True)
+        return run
 
 
 def _on_a_copy(copies: queue.Queue, work, *args) -> tuple[str, str, float]:
