@@ -9,7 +9,8 @@ cosmic-ray enumerates every mutant of emulator/rules/*.py and emulator/watch.py
 (its `init`, into a session sqlite); a seeded random sample of them runs on
 --workers copies of the tree (conformance/, device_adapters/, emulator/,
 features/, fixtures/), each mutant under `python -m conformance run
---in-process` with PYTHONPATH on its copy. A mutant is killed when the run
+--in-process` with PYTHONPATH on its copy, on the full model and, while it
+survives, on the basic model (fixtures/devices/basic.yaml). A mutant is killed when a run
 exits non-zero or any clause is other than PASS, NOT_APPLICABLE or
 EVIDENCE_SUPPLIED; a timeout (a module that fails to import makes the harness
 hang) counts as killed and is reported apart.
@@ -23,7 +24,9 @@ Some mutants are judged without a run:
 - one on a line the conformant run never executes (measured once, under
   coverage, before the mutants) is a survivor: no run could catch it.
 Survivors listed in benchmarks/mutation_triage.yaml as equivalent, stricter
-(the watch refuses more) or wording are set aside too:
+(the watch refuses more), conformant (another watch the standard and
+docs/protocol.md allow: a choice they leave to the maker) or wording are set
+aside too:
 score = caught / (caught + survived + never executed - set aside).
 Prints the figures and every untriaged survivor; asserts nothing (the score is
 read, not tested).
@@ -168,11 +171,24 @@ def check_copy_is_imported(copy: Path) -> None:
         raise SystemExit(f"mutation: the copy in {copy} is not what gets imported:\n{out}")
 
 
-def run_suite(copy: Path, timeout: float) -> tuple[str, str]:
-    """(killed, survived or timeout; why) for the tree in `copy` as it is now."""
+# The declarations the suite runs on, in turn, while a mutant survives: the full model, then the model with none of
+# the optional features (its paths, e.g. the store's offers without payments, the full model never takes).
+DEVICES = ("emulator", "basic")
+
+
+def run_suite(copy: Path, timeout: float, devices: tuple[str, ...] = DEVICES) -> tuple[str, str]:
+    """(killed, survived or timeout; why) for the tree in `copy` as it is now: killed on the first device that shows it."""
+    for device in devices:
+        outcome, why = _run_suite_on(copy, timeout, device)
+        if outcome != "survived":
+            return outcome, f"{device}: {why}"
+    return "survived", ""
+
+
+def _run_suite_on(copy: Path, timeout: float, device: str) -> tuple[str, str]:
     output = copy / "run"
     shutil.rmtree(output, ignore_errors=True)
-    command = [sys.executable, "-m", "conformance", "run", "--in-process", "--output", str(output)]
+    command = [sys.executable, "-m", "conformance", "run", "--in-process", "--device", device, "--output", str(output)]
     # Own session, so that a timeout kills the whole group, not only the first process.
     process = subprocess.Popen(command, cwd=copy, env=suite_env(copy), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:

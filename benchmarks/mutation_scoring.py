@@ -13,7 +13,9 @@ from pathlib import Path
 
 import yaml
 
-TRIAGE_KINDS = ("equivalent", "stricter", "wording")
+# equivalent: no observable change; stricter: the watch refuses more than it must; conformant: another watch the standard
+# and docs/protocol.md allow (a choice they leave to the maker); wording: only a refusal's text changes.
+TRIAGE_KINDS = ("equivalent", "stricter", "conformant", "wording")
 KILLED_OUTCOMES = ("killed", "timeout")  # a mutant that hangs the run is caught too
 # Not scored: a mutant that does not compile is no program, and one that changes only annotations is no change.
 UNSCORED_OUTCOMES = ("incompetent", "annotation-only", "not-applied")
@@ -158,10 +160,21 @@ def _conditions(tree: ast.AST) -> list[ast.AST]:
     return found
 
 
+def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
+    return [block for field in ("body", "orelse", "finalbody") if isinstance(block := getattr(node, field, None), list) and block]
+
+
+def _exits_unless_switched(statement: ast.stmt) -> bool:
+    """`if not w.defective(D): raise ...` (or return): what follows runs only with a switch on."""
+    return (isinstance(statement, ast.If) and not statement.orelse and isinstance(statement.body[-1], ast.Raise | ast.Return)
+            and _false_needs_switch(statement.test))
+
+
 def switch_only_spans(source: str) -> list[tuple[Position, Position]]:
     """The stretches of a module that change the watch only while a defect or variant is on:
     - the branch of an `if` (or of `a if test else b`) that its test reaches only with a switch on;
     - the operands of and/or evaluated only after such a test;
+    - the statements after `if not w.defective(D): raise ...` (or return), in the same block;
     - in a condition that can be true only with a switch on (`kind == "x" and w.defective(D)`), or false only
       with one on, the operands that hold no switch: whatever they become, the condition is what it was."""
     tree = ast.parse(source)
@@ -179,6 +192,12 @@ def switch_only_spans(source: str) -> list[tuple[Position, Position]]:
             for n, value in enumerate(node.values[1:], start=1):
                 if any(guard(earlier) for earlier in node.values[:n]):
                     spans.append(_span([value]))
+    for node in ast.walk(tree):
+        for block in _blocks(node):
+            for n, statement in enumerate(block[:-1]):
+                if _exits_unless_switched(statement):
+                    spans.append(_span(block[n + 1:]))
+                    break
     for condition in _conditions(tree):
         if isinstance(condition, ast.BoolOp) and (_true_needs_switch(condition) if isinstance(condition.op, ast.And) else _false_needs_switch(condition)):
             spans += [_span([value]) for value in condition.values if not _has_switch(value)]

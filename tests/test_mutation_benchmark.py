@@ -104,6 +104,14 @@ def rule(w, x):
         return 6
     n = x == 7 and w.defective(F)
     return y + z + n
+
+
+def guarded(w, x):
+    if not w.defective(OPEN):
+        raise Refusal("not_allowed", "closed")
+    x = x + 8
+    return x
+
 '''
 
 
@@ -129,7 +137,8 @@ def _position(source: str, line_text: str, fragment: str) -> tuple[tuple[int, in
     ("if x == 5 and w.defective(D):", "x == 5", True),       # `... and switch` is false on every conformant watch
     ("if x == 5 and w.defective(D):", "w.defective(D)", False),
     ("if not (x == 6 or not w.defective(E)):", "x == 6", True),  # `... or not switch` is true on every conformant watch
-    ("n = x == 7 and w.defective(F)", "x == 7", False),      # a value, not a condition: it may be False or x == 7's result
+    ("n = x == 7 and w.defective(F)", "x == 7", False),
+    ("x = x + 8", "x + 8", True),                            # after `if not switch: raise`, in the same block      # a value, not a condition: it may be False or x == 7's result
 ])
 def test_code_that_runs_only_with_a_switch_on_is_found_by_its_test(line: str, fragment: str, switch_only: bool):
     from benchmarks.mutation_scoring import in_switch_only_code, switch_only_spans
