@@ -8,6 +8,7 @@ belongs to, run the handler, commit, reply. Rules live in emulator/rules/.
 from __future__ import annotations
 
 import random
+import reprlib
 import time
 import traceback
 from collections.abc import Callable
@@ -45,6 +46,7 @@ GUARDIAN_CONTROLS = ("controls.set_daily_limit", "controls.set_periods", "apps.s
 REAL_CLOCK_STALLS = defect("real_clock_stalls", ["CSW-ADD-1"], "Without a test clock, trusted time stalls after the first request: the daily time never runs out.", device="emulator-no-test-clock", scenarios="every_app_closes_when_the_daily_time_is_used_up", collateral={"CSW-SOC-4": "the like pace is judged on trusted time: with it stalled, likes spread over minutes all fall within one minute and are throttled", "CSW-ADD-6": "the tricks are tried after the daily time is used up, which never happens"})
 AGENT_ACCEPTS_ANYONE = defect("agent_accepts_unauthenticated", ["CSW-SEC-4"], "The test agent answers requests that carry no token.")
 OTA_SKIPS_TOKEN = defect("firmware_update_skips_token", ["CSW-SEC-4"], "The token is checked on every operation but firmware.update: the update path shares the agent's port and trusts the image signature alone.")
+ANY_GUARDIAN_ACCOUNT = defect("any_guardian_account_acts", ["CSW-SEC-2"], "A guardian-role request from any account acts as the bound guardian: only the operations on the child's data check the account, so another account changes the guardian's settings.")
 
 
 def gate(fn: Gate) -> Gate:
@@ -208,6 +210,7 @@ class ReferenceWatch:
     def _run_in_savepoint(self, message: dict, call: Call, operation: Any) -> dict[str, Any]:
         self.store.execute("SAVEPOINT request")
         try:
+            self._check_guardian_account(call, operation)
             if operation.app and call.is_own_child:
                 self.check_app(call, operation.app)
             result = operation.handler(self, call) or {}
@@ -222,6 +225,16 @@ class ReferenceWatch:
         finally:
             self.store.execute("RELEASE request")
         return {"dtp": 1, "id": str(message["id"]), "ok": True, "result": result}
+
+    def _check_guardian_account(self, call: Call, operation: Any) -> None:
+        """Only the bound guardian's account acts as the guardian: a guardian-role request naming any other is refused.
+
+        In the transaction, not at admission: a re-binding earlier in the same batch changes who is bound.
+        """
+        if call.role != "guardian" or call.account is None or operation.guardian_account != "bound" or self.defective(ANY_GUARDIAN_ACCOUNT):
+            return
+        if call.account != self.store.doc("binding")["guardian"]:
+            raise Refusal("denied", f"account {reprlib.repr(call.account)} is not the guardian this watch is bound to")
 
     def _admit(self, message: Any) -> tuple[Call, Any]:
         if not isinstance(message, dict) or message.get("dtp") != 1:

@@ -185,7 +185,7 @@ def guardian_binding(w: ReferenceWatch, call: Call) -> dict:
     return {"guardian": binding["guardian"], "bound": binding["guardian"] is not None, "daily_limit_minutes": controls.get("daily_limit_minutes")}
 
 
-@operation("guardian.bind", roles=("guardian",))
+@operation("guardian.bind", roles=("guardian",), guardian_account="candidate")
 def guardian_bind(w: ReferenceWatch, call: Call) -> dict:
     """A guardian (the envelope's account; the harness's own guardian by default) binds an unbound watch."""
     binding = w.store.doc("binding")

@@ -222,7 +222,7 @@ def _named_account(call: Call) -> str:
     return call.account if call.account is not None else call.arg("account", str)
 
 
-@operation("friends.approve", roles=("guardian",), feature="social_feed")
+@operation("friends.approve", roles=("guardian",), feature="social_feed", guardian_account="acted_upon")
 def friends_approve(w: ReferenceWatch, call: Call) -> dict:
     account = _named_account(call)
     if _friend_state(w, account) is None:
@@ -240,7 +240,7 @@ def friends_list(w: ReferenceWatch, call: Call) -> dict:
     return {"friends": [r["account"] for r in w.store.rows(sql)]}
 
 
-@operation("friends.remove", roles=("guardian",), feature="social_feed")
+@operation("friends.remove", roles=("guardian",), feature="social_feed", guardian_account="acted_upon")
 def friends_remove(w: ReferenceWatch, call: Call) -> dict:
     account = _named_account(call)
     if _friend_state(w, account) is None:
@@ -410,7 +410,7 @@ def _wipe_social(w: ReferenceWatch) -> None:
     w.store.execute("DELETE FROM social_friends")
 
 
-@operation("account.rebind", roles=("stranger", "guardian"), feature="social_feed")
+@operation("account.rebind", roles=("stranger", "guardian"), feature="social_feed", guardian_account="candidate")
 def account_rebind(w: ReferenceWatch, call: Call) -> dict:
     """Move the child's account to another guardian: only with the current guardian's code, and never with the child's data."""
     new_guardian = call.arg("new_guardian", str)
