@@ -7,6 +7,7 @@ belongs to, run the handler, commit, reply. Rules live in emulator/rules/.
 
 from __future__ import annotations
 
+import hmac
 import random
 import reprlib
 import time
@@ -243,7 +244,7 @@ class ReferenceWatch:
             if not isinstance(message.get(key), str):
                 raise Refusal("bad_request", f"'{key}' must be a string")
         unchecked = self.defective(AGENT_ACCEPTS_ANYONE) or (message["op"] == "firmware.update" and self.defective(OTA_SKIPS_TOKEN))
-        if message.get("auth") != self.token and not unchecked:
+        if not self._token_matches(message.get("auth")) and not unchecked:
             raise Refusal("unauthenticated", "missing or wrong test-agent token")
         operation = OPERATIONS.get(message["op"])
         if operation is None:
@@ -259,6 +260,10 @@ class ReferenceWatch:
         if call.role not in operation.roles:
             raise Refusal("denied", f"{call.role} may not {call.op}")
         return call, operation
+
+    def _token_matches(self, auth: Any) -> bool:
+        """Whether `auth` is the test-agent token, compared in constant time (as bytes: any text, any length)."""
+        return isinstance(auth, str) and hmac.compare_digest(auth.encode("utf-8", "surrogatepass"), self.token.encode("utf-8"))
 
     def close(self) -> None:
         self.store.close()

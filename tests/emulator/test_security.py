@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import date
 
 import pytest
@@ -136,7 +137,7 @@ def test_debug_port_open_defect(make_device):
 # -- SEC-4: the test agent ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("auth", [None, "wrong-token"])
+@pytest.mark.parametrize("auth", [None, "wrong-token", "", DEFAULT_TOKEN[:-1], DEFAULT_TOKEN + "x", "令牌", 7, ["x"]])
 def test_agent_refuses_unauthenticated_requests(device, auth):
     message = {"dtp": 1, "id": "x", "op": "security.status", "role": "tester", "args": {}}
     if auth is not None:
@@ -150,6 +151,23 @@ def test_agent_accepts_unauthenticated_defect(make_device):
     device = make_device(defects=["agent_accepts_unauthenticated"])
     reply = device.watch.handle({"dtp": 1, "id": "x", "op": "security.status", "role": "tester", "args": {}})
     assert reply["ok"] is True
+
+
+def test_the_token_is_compared_in_constant_time(device, monkeypatch):
+    """docs/protocol.md section 3: tokens are compared in constant time, so the time taken tells nothing of how much of one matched."""
+    from emulator import watch as watch_module
+
+    compared, real = [], hmac.compare_digest
+
+    def compare_digest(given, expected):
+        compared.append((given, expected))
+        return real(given, expected)
+
+    monkeypatch.setattr(watch_module.hmac, "compare_digest", compare_digest)
+    message = {"dtp": 1, "id": "x", "op": "security.status", "role": "tester", "args": {}, "auth": "wrong-token"}
+    assert device.watch.handle(message)["error"]["code"] == "unauthenticated"
+    assert device.watch.handle({**message, "auth": DEFAULT_TOKEN})["ok"] is True
+    assert compared == [(b"wrong-token", DEFAULT_TOKEN.encode()), (DEFAULT_TOKEN.encode(), DEFAULT_TOKEN.encode())]
 
 
 # -- only the bound guardian's account acts as the guardian (SEC-2) -------------------------
