@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from device_adapters.protocol import ROLES
 from emulator import clock, variants
 from emulator.defects import check_names, defect
 from emulator.operations import OPERATIONS, Refusal
@@ -48,6 +49,8 @@ REAL_CLOCK_STALLS = defect("real_clock_stalls", ["CSW-ADD-1"], "Without a test c
 AGENT_ACCEPTS_ANYONE = defect("agent_accepts_unauthenticated", ["CSW-SEC-4"], "The test agent answers requests that carry no token.")
 OTA_SKIPS_TOKEN = defect("firmware_update_skips_token", ["CSW-SEC-4"], "The token is checked on every operation but firmware.update: the update path shares the agent's port and trusts the image signature alone.")
 ANY_GUARDIAN_ACCOUNT = defect("any_guardian_account_acts", ["CSW-SEC-2"], "A guardian-role request from any account acts as the bound guardian: only the operations on the child's data check the account, so another account changes the guardian's settings.")
+
+MAX_ID_CHARS = 64  # an envelope's `id`: 1 to 64 characters (device_adapters/schema/dtp-v1.schema.json)
 
 
 def gate(fn: Gate) -> Gate:
@@ -193,7 +196,7 @@ class ReferenceWatch:
                 call, operation = self._admit(message)
                 admitted.append((index, call, operation))
             except Refusal as refusal:
-                replies[index] = _refusal_reply(message, refusal)
+                replies[index] = refusal_reply(message, refusal)
         self.batch_memo = {}
         if admitted:
             self.store.begin()
@@ -217,12 +220,12 @@ class ReferenceWatch:
             result = operation.handler(self, call) or {}
         except Refusal as refusal:
             self.store.execute("ROLLBACK TO request")
-            return _refusal_reply(message, refusal)
+            return refusal_reply(message, refusal)
         except Exception as exc:
             # One request's bug must not cost the batch its commit: it alone is undone and answered `internal`.
             self.store.execute("ROLLBACK TO request")
             traceback.print_exc()
-            return _refusal_reply(message, Refusal("internal", f"{type(exc).__name__}: {exc}"))
+            return refusal_reply(message, Refusal("internal", f"{type(exc).__name__}: {exc}"))
         finally:
             self.store.execute("RELEASE request")
         return {"dtp": 1, "id": str(message["id"]), "ok": True, "result": result}
@@ -238,11 +241,7 @@ class ReferenceWatch:
             raise Refusal("denied", f"account {reprlib.repr(call.account)} is not the guardian this watch is bound to")
 
     def _admit(self, message: Any) -> tuple[Call, Any]:
-        if not isinstance(message, dict) or message.get("dtp") != 1:
-            raise Refusal("bad_request", "not a DTP v1 request")
-        for key in ("id", "op", "role"):
-            if not isinstance(message.get(key), str):
-                raise Refusal("bad_request", f"'{key}' must be a string")
+        check_envelope(message)
         unchecked = self.defective(AGENT_ACCEPTS_ANYONE) or (message["op"] == "firmware.update" and self.defective(OTA_SKIPS_TOKEN))
         if not self._token_matches(message.get("auth")) and not unchecked:
             raise Refusal("unauthenticated", "missing or wrong test-agent token")
@@ -269,6 +268,29 @@ class ReferenceWatch:
         self.store.close()
 
 
-def _refusal_reply(message: Any, refusal: Refusal) -> dict[str, Any]:
-    message_id = str(message.get("id", "?")) if isinstance(message, dict) else "?"
+def check_envelope(message: Any) -> None:
+    """The envelope as docs/protocol.md section 2 has it, exactly: anything else is `bad_request` naming the key."""
+    if not isinstance(message, dict):
+        raise Refusal("bad_request", "not a DTP v1 request: the message is not a JSON object")
+    dtp = message.get("dtp")
+    if type(dtp) is not int or dtp != 1:  # not `== 1`: true and 1.0 are equal to 1 in Python, and are not version 1
+        raise Refusal("bad_request", f"not a DTP v1 request: 'dtp' must be the integer 1, not {reprlib.repr(dtp)}")
+    if not _is_id(message.get("id")):
+        raise Refusal("bad_request", f"'id' must be a string of 1 to {MAX_ID_CHARS} characters")
+    for key in ("op", "role"):
+        if not isinstance(message.get(key), str):
+            raise Refusal("bad_request", f"'{key}' must be a string")
+    if message["role"] not in ROLES:
+        raise Refusal("bad_request", f"'role' must be one of {', '.join(ROLES)}, not {reprlib.repr(message['role'])}")
+    if "account" in message and not isinstance(message["account"], str):
+        raise Refusal("bad_request", "'account' must be a string when it is given")
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 1 <= len(value) <= MAX_ID_CHARS
+
+
+def refusal_reply(message: Any, refusal: Refusal) -> dict[str, Any]:
+    """The error reply to `message`. Its id is the request's when that is a valid id, else "?" (a reply's id has the same 1-64 characters)."""
+    message_id = message["id"] if isinstance(message, dict) and _is_id(message.get("id")) else "?"
     return {"dtp": 1, "id": message_id, "ok": False, "error": {"code": refusal.code, "reason": refusal.reason}}
