@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from device_adapters.protocol import ROLES
-from emulator import clock, variants
+from emulator import arguments, clock, variants
 from emulator.defects import check_names, defect
 from emulator.operations import OPERATIONS, Refusal
 from emulator.store import Store
@@ -78,15 +78,9 @@ class Call:
     account: str | None
     args: dict[str, Any]
 
-    def arg(self, name: str, kind: type | tuple[type, ...] | None = None, default: Any = ...) -> Any:
-        if name not in self.args:
-            if default is ...:
-                raise Refusal("bad_request", f"{self.op} needs argument '{name}'")
-            return default
-        value = self.args[name]
-        if kind is not None and value is not None and not isinstance(value, kind):
-            raise Refusal("bad_request", f"{self.op}: argument '{name}' has the wrong type")
-        return value
+    def arg(self, name: str, kind: arguments.Kind = None, default: Any = ..., **checks: Any) -> Any:
+        """The argument `name`, checked as emulator/arguments.py `read` describes (a wrong one is `bad_request`)."""
+        return arguments.read(self.op, self.args, name, kind, default, **checks)
 
     @property
     def is_own_child(self) -> bool:
@@ -282,8 +276,8 @@ def check_envelope(message: Any) -> None:
             raise Refusal("bad_request", f"'{key}' must be a string")
     if message["role"] not in ROLES:
         raise Refusal("bad_request", f"'role' must be one of {', '.join(ROLES)}, not {reprlib.repr(message['role'])}")
-    if "account" in message and not isinstance(message["account"], str):
-        raise Refusal("bad_request", "'account' must be a string when it is given")
+    if "account" in message and not (isinstance(message["account"], str) and arguments.is_text(message["account"])):
+        raise Refusal("bad_request", "'account' must be a string of Unicode text when it is given")
 
 
 def _is_id(value: Any) -> bool:

@@ -259,7 +259,7 @@ def _post_id(seq: int) -> str:
 
 def _post_seq(post_id: str) -> int:
     prefix, _, number = post_id.partition("-")
-    if prefix != "post" or not number.isdigit():
+    if prefix != "post" or not (number.isascii() and number.isdigit()):
         raise Refusal("not_found", f"no post {post_id}")
     return int(number)
 
@@ -449,7 +449,7 @@ def contacts_exchange(w: ReferenceWatch, call: Call) -> dict:
         raise Refusal("denied", "only the watch's child exchanges contacts from it")
     number, nickname, brand = call.arg("peer_number", str), call.arg("peer_nickname", str), call.arg("peer_brand", str)
     if not number.strip() or not nickname.strip():
-        raise Refusal("bad_request", "the peer's number and nickname are needed")
+        raise Refusal("bad_request", "the peer's number and nickname (peer_number, peer_nickname) are needed")
     if not _settings(w)["exchange_enabled"] and not w.defective(EXCHANGE_UNCONTROLLED):
         raise Refusal("disabled", "the guardian switched contact exchange off")
     if brand != WATCH_BRAND and w.defective(EXCHANGE_BRAND_LOCKED):
