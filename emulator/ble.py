@@ -11,7 +11,6 @@ and defects.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 from collections.abc import Callable
@@ -23,6 +22,8 @@ from bumble.gatt import Characteristic, CharacteristicValue, Service
 
 from device_adapters.ble import REPLY_UUID, REQUEST_UUID, SERVICE_UUID, FrameError, Reassembler, decode, encode, value_size
 from device_adapters.ble_virtual import VirtualRadio
+from emulator import wire
+from emulator.operations import Refusal
 
 logger = logging.getLogger(__name__)
 
@@ -131,14 +132,14 @@ class DtpPeripheral:
 
 
 def json_answer(handle: Callable[[Any], Any]) -> Answer:
-    """Bytes in, bytes out around a handler of decoded DTP messages (what is not JSON goes in as None)."""
+    """Bytes in, bytes out around a handler of decoded DTP messages, with the limits of emulator/wire.py."""
 
     def answer(payload: bytes) -> bytes:
         try:
-            message = json.loads(payload)
-        except ValueError:
-            message = None
-        return json.dumps(handle(message), ensure_ascii=False).encode("utf-8")
+            message = wire.decode(payload)
+        except Refusal as refusal:  # too large, too deep, not JSON: the handler never sees it
+            return wire.encode(wire.unreadable(refusal))
+        return wire.encode(handle(message))
 
     return answer
 

@@ -10,7 +10,6 @@ fsync serves every request that arrived while the previous one ran.
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import sys
 from collections.abc import Callable
@@ -22,7 +21,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator.watch import ReferenceWatch
+from emulator import wire
+from emulator.operations import Refusal
+from emulator.watch import ReferenceWatch, refusal_reply
 
 DTP_PATH = "/dtp/v1"
 
@@ -98,17 +99,16 @@ def build_app(watch: Any) -> Callable:
     """The ASGI app: POST /dtp/v1 on a direct path to the group commit, everything else through Starlette."""
     writer = GroupCommit(batch_handler(watch))
 
-    async def answer(body: bytes) -> bytes:
+    async def answer(body: bytes, size: int | None = None) -> bytes:
         try:
-            message = json.loads(body)
-        except ValueError:
-            message = None
+            message = wire.decode(body, size)
+        except Refusal as refusal:  # too large, too deep, not JSON: the watch never sees it
+            return wire.encode(wire.unreadable(refusal))
         try:
             reply = await writer.submit(message)
         except Exception as exc:  # nothing was committed for this request
-            message_id = str(message.get("id", "?")) if isinstance(message, dict) else "?"
-            reply = {"dtp": 1, "id": message_id, "ok": False, "error": {"code": "internal", "reason": f"commit failed: {exc}"}}
-        return json.dumps(reply, ensure_ascii=False).encode("utf-8")
+            reply = refusal_reply(message, Refusal("internal", f"commit failed: {exc}"))
+        return wire.encode(reply)
 
     async def dtp(request: Request) -> Response:
         return Response(await answer(await request.body()), media_type="application/json")
@@ -124,14 +124,17 @@ def build_app(watch: Any) -> Callable:
         if scope["type"] != "http" or scope["path"] != DTP_PATH or scope["method"] != "POST":
             await site(scope, receive, send)
             return
-        body, more = b"", True
+        body, size, more = bytearray(), 0, True
         while more:
             event = await receive()
             if event["type"] == "http.disconnect":
                 return
-            body += event.get("body", b"")
+            chunk = event.get("body", b"")
+            size += len(chunk)
+            if size <= wire.MAX_MESSAGE_BYTES:  # past the limit the rest is read and dropped, not kept
+                body += chunk
             more = event.get("more_body", False)
-        payload = await answer(body)
+        payload = await answer(bytes(body), size)
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode("ascii"))]})
         await send({"type": "http.response.body", "body": payload})
 

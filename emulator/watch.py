@@ -7,7 +7,9 @@ belongs to, run the handler, commit, reply. Rules live in emulator/rules/.
 
 from __future__ import annotations
 
+import hmac
 import random
+import reprlib
 import time
 import traceback
 from collections.abc import Callable
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulator import clock, variants
+from device_adapters.protocol import ROLES
+from emulator import arguments, clock, variants
 from emulator.defects import check_names, defect
 from emulator.operations import OPERATIONS, Refusal
 from emulator.store import Store
@@ -45,6 +48,9 @@ GUARDIAN_CONTROLS = ("controls.set_daily_limit", "controls.set_periods", "apps.s
 REAL_CLOCK_STALLS = defect("real_clock_stalls", ["CSW-ADD-1"], "Without a test clock, trusted time stalls after the first request: the daily time never runs out.", device="emulator-no-test-clock", scenarios="every_app_closes_when_the_daily_time_is_used_up", collateral={"CSW-SOC-4": "the like pace is judged on trusted time: with it stalled, likes spread over minutes all fall within one minute and are throttled", "CSW-ADD-6": "the tricks are tried after the daily time is used up, which never happens"})
 AGENT_ACCEPTS_ANYONE = defect("agent_accepts_unauthenticated", ["CSW-SEC-4"], "The test agent answers requests that carry no token.")
 OTA_SKIPS_TOKEN = defect("firmware_update_skips_token", ["CSW-SEC-4"], "The token is checked on every operation but firmware.update: the update path shares the agent's port and trusts the image signature alone.")
+ANY_GUARDIAN_ACCOUNT = defect("any_guardian_account_acts", ["CSW-SEC-2"], "A guardian-role request from any account acts as the bound guardian: only the operations on the child's data check the account, so another account changes the guardian's settings.")
+
+MAX_ID_CHARS = 64  # an envelope's `id`: 1 to 64 characters (device_adapters/schema/dtp-v1.schema.json)
 
 
 def gate(fn: Gate) -> Gate:
@@ -72,15 +78,9 @@ class Call:
     account: str | None
     args: dict[str, Any]
 
-    def arg(self, name: str, kind: type | tuple[type, ...] | None = None, default: Any = ...) -> Any:
-        if name not in self.args:
-            if default is ...:
-                raise Refusal("bad_request", f"{self.op} needs argument '{name}'")
-            return default
-        value = self.args[name]
-        if kind is not None and value is not None and not isinstance(value, kind):
-            raise Refusal("bad_request", f"{self.op}: argument '{name}' has the wrong type")
-        return value
+    def arg(self, name: str, kind: arguments.Kind = None, default: Any = ..., **checks: Any) -> Any:
+        """The argument `name`, checked as emulator/arguments.py `read` describes (a wrong one is `bad_request`)."""
+        return arguments.read(self.op, self.args, name, kind, default, **checks)
 
     @property
     def is_own_child(self) -> bool:
@@ -190,7 +190,7 @@ class ReferenceWatch:
                 call, operation = self._admit(message)
                 admitted.append((index, call, operation))
             except Refusal as refusal:
-                replies[index] = _refusal_reply(message, refusal)
+                replies[index] = refusal_reply(message, refusal)
         self.batch_memo = {}
         if admitted:
             self.store.begin()
@@ -208,29 +208,36 @@ class ReferenceWatch:
     def _run_in_savepoint(self, message: dict, call: Call, operation: Any) -> dict[str, Any]:
         self.store.execute("SAVEPOINT request")
         try:
+            self._check_guardian_account(call, operation)
             if operation.app and call.is_own_child:
                 self.check_app(call, operation.app)
             result = operation.handler(self, call) or {}
         except Refusal as refusal:
             self.store.execute("ROLLBACK TO request")
-            return _refusal_reply(message, refusal)
+            return refusal_reply(message, refusal)
         except Exception as exc:
             # One request's bug must not cost the batch its commit: it alone is undone and answered `internal`.
             self.store.execute("ROLLBACK TO request")
             traceback.print_exc()
-            return _refusal_reply(message, Refusal("internal", f"{type(exc).__name__}: {exc}"))
+            return refusal_reply(message, Refusal("internal", f"{type(exc).__name__}: {exc}"))
         finally:
             self.store.execute("RELEASE request")
         return {"dtp": 1, "id": str(message["id"]), "ok": True, "result": result}
 
+    def _check_guardian_account(self, call: Call, operation: Any) -> None:
+        """Only the bound guardian's account acts as the guardian: a guardian-role request naming any other is refused.
+
+        In the transaction, not at admission: a re-binding earlier in the same batch changes who is bound.
+        """
+        if call.role != "guardian" or call.account is None or operation.guardian_account != "bound" or self.defective(ANY_GUARDIAN_ACCOUNT):
+            return
+        if call.account != self.store.doc("binding")["guardian"]:
+            raise Refusal("denied", f"account {reprlib.repr(call.account)} is not the guardian this watch is bound to")
+
     def _admit(self, message: Any) -> tuple[Call, Any]:
-        if not isinstance(message, dict) or message.get("dtp") != 1:
-            raise Refusal("bad_request", "not a DTP v1 request")
-        for key in ("id", "op", "role"):
-            if not isinstance(message.get(key), str):
-                raise Refusal("bad_request", f"'{key}' must be a string")
+        check_envelope(message)
         unchecked = self.defective(AGENT_ACCEPTS_ANYONE) or (message["op"] == "firmware.update" and self.defective(OTA_SKIPS_TOKEN))
-        if message.get("auth") != self.token and not unchecked:
+        if not self._token_matches(message.get("auth")) and not unchecked:
             raise Refusal("unauthenticated", "missing or wrong test-agent token")
         operation = OPERATIONS.get(message["op"])
         if operation is None:
@@ -247,10 +254,37 @@ class ReferenceWatch:
             raise Refusal("denied", f"{call.role} may not {call.op}")
         return call, operation
 
+    def _token_matches(self, auth: Any) -> bool:
+        """Whether `auth` is the test-agent token, compared in constant time (as bytes: any text, any length)."""
+        return isinstance(auth, str) and hmac.compare_digest(auth.encode("utf-8", "surrogatepass"), self.token.encode("utf-8"))
+
     def close(self) -> None:
         self.store.close()
 
 
-def _refusal_reply(message: Any, refusal: Refusal) -> dict[str, Any]:
-    message_id = str(message.get("id", "?")) if isinstance(message, dict) else "?"
+def check_envelope(message: Any) -> None:
+    """The envelope as docs/protocol.md section 2 has it, exactly: anything else is `bad_request` naming the key."""
+    if not isinstance(message, dict):
+        raise Refusal("bad_request", "not a DTP v1 request: the message is not a JSON object")
+    dtp = message.get("dtp")
+    if type(dtp) is not int or dtp != 1:  # not `== 1`: true and 1.0 are equal to 1 in Python, and are not version 1
+        raise Refusal("bad_request", f"not a DTP v1 request: 'dtp' must be the integer 1, not {reprlib.repr(dtp)}")
+    if not _is_id(message.get("id")):
+        raise Refusal("bad_request", f"'id' must be a string of 1 to {MAX_ID_CHARS} characters")
+    for key in ("op", "role"):
+        if not isinstance(message.get(key), str):
+            raise Refusal("bad_request", f"'{key}' must be a string")
+    if message["role"] not in ROLES:
+        raise Refusal("bad_request", f"'role' must be one of {', '.join(ROLES)}, not {reprlib.repr(message['role'])}")
+    if "account" in message and not (isinstance(message["account"], str) and arguments.is_text(message["account"])):
+        raise Refusal("bad_request", "'account' must be a string of Unicode text when it is given")
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 1 <= len(value) <= MAX_ID_CHARS
+
+
+def refusal_reply(message: Any, refusal: Refusal) -> dict[str, Any]:
+    """The error reply to `message`. Its id is the request's when that is a valid id, else "?" (a reply's id has the same 1-64 characters)."""
+    message_id = message["id"] if isinstance(message, dict) and _is_id(message.get("id")) else "?"
     return {"dtp": 1, "id": message_id, "ok": False, "error": {"code": refusal.code, "reason": refusal.reason}}

@@ -72,6 +72,11 @@ def attempt_each(ctx: Context, items: list[str], describe: Callable[[str], str],
     return sweep
 
 
+def another_guardian_account(declaration: Declaration) -> str:
+    """A guardian account id that is surely not the bound guardian's: the declared guardian's (IXIT) with something added."""
+    return f"{declaration.ixit['guardian']['account']}-someone-else"
+
+
 def gated_apps(watch: Watch, profile: Profile, *, exempt: tuple[str, ...] | list[str] = ()) -> list[str]:
     """Every package on the watch that a gate must stop: all but the basic functions, the guardian's component and `exempt`.
 

@@ -14,7 +14,7 @@ from pytest_bdd import given, parsers, then, when
 
 from conformance.catalogue import Profile
 from conformance.declaration import BASIC_FUNCTION_APPS, Declaration
-from conformance.steps.common import Context, attempt, attempt_each, gated_apps
+from conformance.steps.common import Context, another_guardian_account, attempt, attempt_each, gated_apps
 from device_adapters.errors import InconclusiveError, MalformedReply, Refused
 from device_adapters.watch import Watch
 
@@ -234,8 +234,7 @@ GUARDIAN_DATA_OPERATIONS: dict[str, dict[str, Any]] = {
 
 @when(parsers.re("(?P<who>the former guardian|another guardian account) tries each guardian operation on the child's data"))
 def guardian_operations_sweep(watch: Watch, declaration: Declaration, ctx: Context, who: str) -> None:
-    # Another account of the guardian role: the declared guardian's id with something added, so it is surely not the bound one.
-    account = None if who == "the former guardian" else f"{declaration.ixit['guardian']['account']}-someone-else"
+    account = None if who == "the former guardian" else another_guardian_account(declaration)
     attempt_each(
         ctx,
         list(GUARDIAN_DATA_OPERATIONS),

@@ -12,7 +12,7 @@ from pytest_bdd import given, parsers, then, when
 
 from conformance.catalogue import Profile
 from conformance.declaration import Declaration
-from conformance.steps.common import Context, attempt, attempt_each, gated_apps
+from conformance.steps.common import Context, another_guardian_account, attempt, attempt_each, gated_apps
 from device_adapters.errors import InconclusiveError, Refused
 from device_adapters.watch import Watch, known_operations
 
@@ -252,7 +252,11 @@ def refused_each_unauthenticated(ctx: Context) -> None:
     assert not through, f"{len(through)} of {len(outcomes)} operations were not refused as unauthenticated: {', '.join(through)}"
 
 
-@when(parsers.re("(?P<who>a stranger without an account|the stranger with the account) tries every guardian operation"))
-def stranger_tries_guardian_operations(watch: Watch, ctx: Context, who: str) -> None:
-    account = None if who.endswith("without an account") else ctx.values["stranger"]
-    attempt_each(ctx, list(GUARDIAN_OPERATIONS), lambda op: f"{op} by {who}", lambda op: watch.call(op, "stranger", account=account, **GUARDIAN_OPERATIONS[op]))
+@when(parsers.re("(?P<who>a stranger without an account|the stranger with the account|a guardian account that is not the bound guardian) tries every guardian operation"))
+def intruder_tries_guardian_operations(watch: Watch, declaration: Declaration, ctx: Context, who: str) -> None:
+    if who.startswith("a guardian account"):
+        # The guardian's role, as the guardian's app sends it, from an account the watch is not bound to: only the account tells it apart.
+        role, account = "guardian", another_guardian_account(declaration)
+    else:
+        role, account = "stranger", None if who.endswith("without an account") else ctx.values["stranger"]
+    attempt_each(ctx, list(GUARDIAN_OPERATIONS), lambda op: f"{op} by {who}", lambda op: watch.call(op, role, account=account, **GUARDIAN_OPERATIONS[op]))

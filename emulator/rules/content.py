@@ -463,7 +463,7 @@ def content_open_link(w: ReferenceWatch, call: Call) -> dict:
     _own_child(call)
     url, scanned = _decode(call.arg("url", str))
     if not url:
-        raise Refusal("bad_request", "empty link")
+        raise Refusal("bad_request", "the link (url) is empty")
     free = w.defective(LINKS_OPEN) or (scanned and w.defective(QR_OPEN))
     approved = w.store.one("SELECT 1 FROM link_approvals WHERE url = ?", (url,)) is not None
     if w.defective(APPROVAL_COVERS_HOST):
@@ -481,7 +481,7 @@ def content_approve_link(w: ReferenceWatch, call: Call) -> dict:
         raise Refusal("denied", "no guardian is bound")
     url, _ = _decode(call.arg("url", str))
     if not url:
-        raise Refusal("bad_request", "empty link")
+        raise Refusal("bad_request", "the link (url) is empty")
     w.store.execute("INSERT OR REPLACE INTO link_approvals(url, at) VALUES(?, ?)", (url, clock.iso(w.now)))
     return {}
 

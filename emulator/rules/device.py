@@ -44,7 +44,8 @@ def _code_live(w: ReferenceWatch, binding: dict) -> bool:
 def use_verification_code(w: ReferenceWatch, given: object) -> bool:
     """Whether `given` is the guardian's live code; a good one is spent (the guardian's app shows a new one next time)."""
     binding = w.store.doc("binding")
-    if not isinstance(given, str) or not _code_live(w, binding) or not secrets.compare_digest(given, binding["verification_code"]):
+    # Compared as bytes: compare_digest refuses strings with characters beyond ASCII, which a wrong code may have.
+    if not isinstance(given, str) or not _code_live(w, binding) or not secrets.compare_digest(given.encode("utf-8", "surrogatepass"), binding["verification_code"].encode("utf-8")):
         return False
     binding["code_used"] = True
     w.store.put_doc("binding", binding)
@@ -70,7 +71,7 @@ def clock_state(w: ReferenceWatch) -> dict:
 @operation("agent.reset", roles=("tester",))
 def agent_reset(w: ReferenceWatch, call: Call) -> dict:
     start = call.arg("start", str)
-    age = call.arg("child_age", int)
+    age = call.arg("child_age", int, minimum=0, maximum=17)
     setup = call.arg("setup", str, "bound")
     birthdate = call.arg("child_birthdate", str, None)
     if setup not in ("bound", "fresh"):
@@ -90,9 +91,7 @@ def agent_reset(w: ReferenceWatch, call: Call) -> dict:
 
 @operation("clock.advance", roles=("tester",))
 def clock_advance(w: ReferenceWatch, call: Call) -> dict:
-    seconds = call.arg("seconds", (int, float))
-    if not 0 <= seconds <= 7 * 86400:
-        raise Refusal("bad_request", "seconds must be between 0 and one week")
+    seconds = call.arg("seconds", (int, float), minimum=0, maximum=7 * 86400)
     w.advance(float(seconds))
     return clock_state(w)
 
@@ -147,7 +146,7 @@ def on_reboot(fn):
 def device_factory_reset(w: ReferenceWatch, call: Call) -> dict:
     """The child's data goes; the guardian binding and controls stay, which the cloud holds."""
     if call.role == "child" and not w.defective(RESET_DROPS_BINDING):
-        if not use_verification_code(w, call.args.get("guardian_password")):
+        if not use_verification_code(w, call.arg("guardian_password", str, None)):
             raise Refusal("verification_required", "a factory reset needs the guardian's verification")
     binding = w.store.doc("binding")
     wipe_child_data(w)
@@ -185,7 +184,7 @@ def guardian_binding(w: ReferenceWatch, call: Call) -> dict:
     return {"guardian": binding["guardian"], "bound": binding["guardian"] is not None, "daily_limit_minutes": controls.get("daily_limit_minutes")}
 
 
-@operation("guardian.bind", roles=("guardian",))
+@operation("guardian.bind", roles=("guardian",), guardian_account="candidate")
 def guardian_bind(w: ReferenceWatch, call: Call) -> dict:
     """A guardian (the envelope's account; the harness's own guardian by default) binds an unbound watch."""
     binding = w.store.doc("binding")

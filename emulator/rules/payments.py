@@ -129,7 +129,7 @@ def _yuan(fen: int | None) -> float | None:
 
 def _to_fen(value: object, name: str) -> int:
     """Yuan as a number with at most two decimals, into fen."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value * FEN) or value < 0:
         raise Refusal("bad_request", f"{name} must be a non-negative number of yuan")
     fen = round(value * FEN)
     if abs(value * FEN - fen) > 1e-6:

@@ -54,7 +54,7 @@ RULES_OMIT_LOCATION = defect("rules_omit_location", ["CSW-PRI-1"], "The children
 UNBOUND_GUARDIAN = defect(
     "guardian_rights_unbound",
     ["CSW-PRI-4"],
-    "Guardian operations check only the role: after the account is closed, or from another guardian account, the child's data can be deleted, the account closed, consent given and the password set.",
+    "Guardian operations check only the role, not that a guardian is bound: after the account is closed, the former guardian's app can still delete the child's data, close the account, give consent and set the password.",
 )
 SIGNED_IN_STRANGER = defect("signed_in_stranger_sees_child", ["CSW-PRI-6"], "Anonymous readers are refused, but any stranger signed in to the platform sees the child's location and profile.")
 OTHER_RULES = variant("other_privacy_rules", "The children's rules are written in Chinese only, under other headings and in other words (no 'purpose', no '目的').")

@@ -67,7 +67,7 @@ def emergency_call(w: ReferenceWatch, call: Call) -> dict:
 
 @operation("location.simulate", roles=("tester",))
 def location_simulate(w: ReferenceWatch, call: Call) -> dict:
-    lat, lon = float(call.arg("lat", (int, float))), float(call.arg("lon", (int, float)))
+    lat, lon = float(call.arg("lat", (int, float), minimum=-90, maximum=90)), float(call.arg("lon", (int, float), minimum=-180, maximum=180))
     if not w.defective(LOCATION_STALE):
         w.store.put_doc("location", {"lat": lat, "lon": lon})
     return {}

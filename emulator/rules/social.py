@@ -222,7 +222,7 @@ def _named_account(call: Call) -> str:
     return call.account if call.account is not None else call.arg("account", str)
 
 
-@operation("friends.approve", roles=("guardian",), feature="social_feed")
+@operation("friends.approve", roles=("guardian",), feature="social_feed", guardian_account="acted_upon")
 def friends_approve(w: ReferenceWatch, call: Call) -> dict:
     account = _named_account(call)
     if _friend_state(w, account) is None:
@@ -240,7 +240,7 @@ def friends_list(w: ReferenceWatch, call: Call) -> dict:
     return {"friends": [r["account"] for r in w.store.rows(sql)]}
 
 
-@operation("friends.remove", roles=("guardian",), feature="social_feed")
+@operation("friends.remove", roles=("guardian",), feature="social_feed", guardian_account="acted_upon")
 def friends_remove(w: ReferenceWatch, call: Call) -> dict:
     account = _named_account(call)
     if _friend_state(w, account) is None:
@@ -259,7 +259,7 @@ def _post_id(seq: int) -> str:
 
 def _post_seq(post_id: str) -> int:
     prefix, _, number = post_id.partition("-")
-    if prefix != "post" or not number.isdigit():
+    if prefix != "post" or not (number.isascii() and number.isdigit()):
         raise Refusal("not_found", f"no post {post_id}")
     return int(number)
 
@@ -410,7 +410,7 @@ def _wipe_social(w: ReferenceWatch) -> None:
     w.store.execute("DELETE FROM social_friends")
 
 
-@operation("account.rebind", roles=("stranger", "guardian"), feature="social_feed")
+@operation("account.rebind", roles=("stranger", "guardian"), feature="social_feed", guardian_account="candidate")
 def account_rebind(w: ReferenceWatch, call: Call) -> dict:
     """Move the child's account to another guardian: only with the current guardian's code, and never with the child's data."""
     new_guardian = call.arg("new_guardian", str)
@@ -449,7 +449,7 @@ def contacts_exchange(w: ReferenceWatch, call: Call) -> dict:
         raise Refusal("denied", "only the watch's child exchanges contacts from it")
     number, nickname, brand = call.arg("peer_number", str), call.arg("peer_nickname", str), call.arg("peer_brand", str)
     if not number.strip() or not nickname.strip():
-        raise Refusal("bad_request", "the peer's number and nickname are needed")
+        raise Refusal("bad_request", "the peer's number and nickname (peer_number, peer_nickname) are needed")
     if not _settings(w)["exchange_enabled"] and not w.defective(EXCHANGE_UNCONTROLLED):
         raise Refusal("disabled", "the guardian switched contact exchange off")
     if brand != WATCH_BRAND and w.defective(EXCHANGE_BRAND_LOCKED):

@@ -181,25 +181,22 @@ def _accrue(w: ReferenceWatch, before: float, step: float) -> None:
         w.store.put_doc("device", device)
 
 
-def _check_periods(periods: object) -> list[dict] | None:
-    if periods is None:
-        return None
-    if not isinstance(periods, list) or not periods:
-        raise Refusal("bad_request", "periods must be a non-empty list or null")
+def _periods(periods: list) -> list[dict]:
+    """The guardian's usable periods, read from the `periods` argument (what is not readable raises)."""
+    if not periods:
+        raise ValueError("periods must be a non-empty list or null")
     for period in periods:
         try:
             clock.hhmm_to_minute(period["start"]), clock.hhmm_to_minute(period["end"])
-        except (KeyError, TypeError, ValueError):
-            raise Refusal("bad_request", "each period needs start and end as HH:MM") from None
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ValueError("each period needs start and end as HH:MM") from None
     return [{"start": p["start"], "end": p["end"]} for p in periods]
 
 
 @operation("controls.set_daily_limit", roles=("guardian",))
 def set_daily_limit(w: ReferenceWatch, call: Call) -> dict:
-    minutes = call.arg("minutes", int)
-    if minutes is not None and not 1 <= minutes <= 24 * 60:
-        raise Refusal("bad_request", "minutes must be between 1 and 1440, or null")
-    exempt = call.arg("exempt", list, [])
+    minutes = call.arg("minutes", int, nullable=True, minimum=1, maximum=24 * 60)
+    exempt = call.arg("exempt", list, [], items=str)
     controls = _controls(w)
     controls.update(daily_limit_minutes=minutes, exempt=[str(a) for a in exempt], set_on=clock.local_day(rule_time(w)))
     w.store.put_doc("controls", controls)
@@ -209,7 +206,7 @@ def set_daily_limit(w: ReferenceWatch, call: Call) -> dict:
 @operation("controls.set_periods", roles=("guardian",))
 def set_periods(w: ReferenceWatch, call: Call) -> dict:
     controls = _controls(w)
-    controls["periods"] = _check_periods(call.arg("periods", None))
+    controls["periods"] = call.arg("periods", list, nullable=True, parse=_periods)
     w.store.put_doc("controls", controls)
     return {}
 

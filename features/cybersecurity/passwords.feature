@@ -56,3 +56,11 @@ Feature: Password protection and protected guardian settings
     When the child tries to change the daily limit
     Then the watch refuses
     And the guardian's daily limit is unchanged
+
+  Scenario: A guardian account the watch is not bound to changes nothing
+    Given a watch bound to its guardian
+    And the guardian sets a short daily limit
+    When a guardian account that is not the bound guardian tries every guardian operation
+    Then the watch refuses every one of them
+    And the watch is still bound to its guardian
+    And the guardian's daily limit is unchanged

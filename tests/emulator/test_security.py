@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import date
 
 import pytest
 
-from emulator.watch import DEFAULT_TOKEN
+from emulator.operations import OPERATIONS
+from emulator.watch import DEFAULT_TOKEN, GUARDIAN
 
 START = "2027-01-04T09:00:00+08:00"
 COMMON_DEFAULTS = ("0000", "1234", "123456", "000000", "888888")
@@ -135,7 +137,7 @@ def test_debug_port_open_defect(make_device):
 # -- SEC-4: the test agent ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("auth", [None, "wrong-token"])
+@pytest.mark.parametrize("auth", [None, "wrong-token", "", DEFAULT_TOKEN[:-1], DEFAULT_TOKEN + "x", "令牌", 7, ["x"]])
 def test_agent_refuses_unauthenticated_requests(device, auth):
     message = {"dtp": 1, "id": "x", "op": "security.status", "role": "tester", "args": {}}
     if auth is not None:
@@ -149,3 +151,78 @@ def test_agent_accepts_unauthenticated_defect(make_device):
     device = make_device(defects=["agent_accepts_unauthenticated"])
     reply = device.watch.handle({"dtp": 1, "id": "x", "op": "security.status", "role": "tester", "args": {}})
     assert reply["ok"] is True
+
+
+def test_the_token_is_compared_in_constant_time(device, monkeypatch):
+    """docs/protocol.md section 3: tokens are compared in constant time, so the time taken tells nothing of how much of one matched."""
+    from emulator import watch as watch_module
+
+    compared, real = [], hmac.compare_digest
+
+    def compare_digest(given, expected):
+        compared.append((given, expected))
+        return real(given, expected)
+
+    monkeypatch.setattr(watch_module.hmac, "compare_digest", compare_digest)
+    message = {"dtp": 1, "id": "x", "op": "security.status", "role": "tester", "args": {}, "auth": "wrong-token"}
+    assert device.watch.handle(message)["error"]["code"] == "unauthenticated"
+    assert device.watch.handle({**message, "auth": DEFAULT_TOKEN})["ok"] is True
+    assert compared == [(b"wrong-token", DEFAULT_TOKEN.encode()), (DEFAULT_TOKEN.encode(), DEFAULT_TOKEN.encode())]
+
+
+# -- only the bound guardian's account acts as the guardian (SEC-2) -------------------------
+
+# The guardian's operations whose `account` names someone other than an acting guardian (docs/protocol.md section 3).
+ACCOUNT_NAMES_ANOTHER = {"guardian.bind", "account.rebind", "friends.approve", "friends.remove"}
+
+
+def guardian_operations() -> list[str]:
+    return sorted(op for op, operation in OPERATIONS.items() if "guardian" in operation.roles and op not in ACCOUNT_NAMES_ANOTHER)
+
+
+def test_the_registry_marks_the_operations_whose_account_names_another():
+    assert {op for op, operation in OPERATIONS.items() if operation.guardian_account != "bound"} == ACCOUNT_NAMES_ANOTHER
+
+
+def others(device) -> list[str]:
+    """Accounts that are not the bound guardian: a stranger's, a classmate's, and a guardian id the platform never saw."""
+    stranger = device.ok("accounts.create", "tester", nickname="Uncle", kind="stranger")["account"]
+    classmate = device.ok("accounts.create", "tester", nickname="Lili", kind="child", befriend=True)["account"]
+    return [stranger, classmate, "guardian-999"]
+
+
+def test_only_the_bound_guardians_account_acts_as_the_guardian(device):
+    device.ok("controls.set_daily_limit", "guardian", minutes=30, exempt=[])
+    for other in others(device):
+        allowed = [op for op in guardian_operations() if device.send(op, "guardian", account=other).get("error", {}).get("code") != "denied"]
+        assert not allowed, f"the guardian account {other} was not denied {', '.join(allowed)}"
+        assert device.refused("controls.set_daily_limit", "guardian", account=other, minutes=1440, exempt=[]) == "denied"
+        assert device.refused("guardian.verification_code", "guardian", account=other) == "denied"
+        assert device.refused("location.get", "guardian", account=other) == "denied"
+    assert device.ok("controls.get", "guardian")["daily_limit_minutes"] == 30
+    assert device.ok("guardian.binding", "tester")["guardian"] == GUARDIAN
+    # Named explicitly, the bound guardian is the guardian.
+    device.ok("controls.set_daily_limit", "guardian", account=GUARDIAN, minutes=45, exempt=[])
+    assert device.ok("controls.get", "guardian", account=GUARDIAN)["daily_limit_minutes"] == 45
+
+
+def test_another_guardian_account_gets_no_code_to_rebind_with(device):
+    reply = device.send("guardian.verification_code", "guardian", account="guardian-999")
+    assert reply["error"]["code"] == "denied"
+    assert device.refused("account.rebind", "stranger", account="buyer-1", new_guardian="buyer-1", verification="") == "verification_required"
+    assert device.ok("guardian.binding", "tester")["guardian"] == GUARDIAN
+
+
+def test_after_a_rebinding_the_new_guardians_account_acts_and_the_old_one_does_not(device):
+    code = device.ok("guardian.verification_code", "guardian")["code"]
+    device.ok("account.rebind", "guardian", account="guardian-2", new_guardian="guardian-2", verification=code)
+    device.ok("controls.set_daily_limit", "guardian", account="guardian-2", minutes=50, exempt=[])
+    assert device.refused("controls.set_daily_limit", "guardian", account=GUARDIAN, minutes=1440, exempt=[]) == "denied"
+    assert device.ok("controls.get", "guardian", account="guardian-2")["daily_limit_minutes"] == 50
+
+
+def test_any_guardian_account_acts_defect(make_device):
+    device = make_device(defects=["any_guardian_account_acts"])
+    device.ok("controls.set_daily_limit", "guardian", minutes=30, exempt=[])
+    device.ok("controls.set_daily_limit", "guardian", account="guardian-999", minutes=1440, exempt=[])
+    assert device.ok("controls.get", "guardian")["daily_limit_minutes"] == 1440
