@@ -103,7 +103,8 @@ def passed(matrix: dict) -> bool:
 def print_summary(matrix: dict) -> None:
     for row in matrix["rows"]:
         mark = "caught" if row["detected"] else "MISSED"
-        extra = f"  collateral: {', '.join(c['clause'] + ('' if c['justification'] else '(!)') for c in row['collateral'])}" if row["collateral"] else ""
+        extra = f"  (in {row['attempts']} runs: a race)" if row.get("attempts", 1) > 1 else ""
+        extra += f"  collateral: {', '.join(c['clause'] + ('' if c['justification'] else '(!)') for c in row['collateral'])}" if row["collateral"] else ""
         print(f"{mark:7} {row['violation']:38} {' '.join(row['declared_clauses'])}{extra}{'  ERROR: ' + row['error'][:200] if row['error'] else ''}")
     for run in matrix["variation_runs"]:
         mark = "clean" if run["clean"] else "ADVERSE"

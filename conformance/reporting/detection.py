@@ -24,7 +24,7 @@ def write_detection_html(matrix: dict, path: Path) -> None:
     rows = []
     for row in matrix["rows"]:
         declared = set(row["declared_clauses"])
-        status = "caught" if row["detected"] else "MISSED"
+        status = ("caught" if row["detected"] else "MISSED") + (f" (in {row['attempts']} runs: a race)" if row.get("attempts", 1) > 1 else "")
         cells = "".join(_cell(row["verdicts"].get(c), c in declared) for c in clauses)
         notes = "; ".join(f"{c['clause']}: {c['justification'] or 'UNEXPLAINED'}" for c in row["collateral"])
         rows.append(
