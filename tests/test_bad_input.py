@@ -1,20 +1,26 @@
 """Bad input stops a run before it starts: one line naming file, line and field, exit status 4, and no report.
 
 Data files (any declaration, profile or tailoring) are read as UTF-8 YAML within a size, with no duplicate keys and
-no alias bomb.
+no alias bomb; the options of `conformance run` and `conformance emulator` are checked before anything runs.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conformance import datafile
+from conformance import cli, datafile
 from conformance.datafile import ConfigError, load_yaml
 from conformance.declaration import DEFAULT_DECLARATION, load_declaration
+from emulator.__main__ import build_parser as emulator_parser
 
+ROOT = Path(__file__).resolve().parent.parent
 DECLARATION = DEFAULT_DECLARATION.read_text(encoding="utf-8")
+REPORTS = ("results.json", "junit.xml", "report.html")
 
 
 def _declaration(tmp_path: Path, text: str = DECLARATION, *, name: str = "watch.yaml") -> Path:
@@ -100,3 +106,106 @@ def test_a_control_character_gives_its_line(tmp_path):
     path = _declaration(tmp_path, DECLARATION.replace("firmware: 1.0.0", "firmware: 1.0.0\x07", 1))
     refusal = _refusal(path)
     assert refusal.field == "(syntax)" and refusal.line == DECLARATION.splitlines().index("firmware: 1.0.0") + 1
+
+
+# -- the options of `conformance run`, checked before the run starts -------------------
+
+
+@pytest.fixture
+def no_run(monkeypatch):
+    """`conformance run` in this process, which must refuse before pytest starts the suite."""
+    monkeypatch.setattr(pytest, "main", lambda *args, **kwargs: pytest.fail("the run started despite the bad input"))
+
+
+def _refused_run(capsys, *arguments: str) -> str:
+    assert cli.main(["run", *arguments]) == 4
+    err = capsys.readouterr().err
+    assert err.startswith("conformance: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_output_under_a_file_or_on_a_file(no_run, capsys, tmp_path):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, not a folder\n", encoding="utf-8")
+    assert "is a file, not a folder" in _refused_run(capsys, "--output", str(blocker))
+    assert f"lies under {blocker}, which is a file" in _refused_run(capsys, "--output", str(blocker / "run"))
+
+
+@pytest.mark.parametrize("output", ["/proc/conformance-run", "/sys/conformance-run", "/proc"])
+def test_output_in_the_kernels_file_systems(no_run, capsys, output):
+    assert "the kernel's own file system" in _refused_run(capsys, "--output", output)
+
+
+@pytest.mark.parametrize("run_id", ["../../x", "a/b", "..", ".hidden", ""])
+def test_a_run_id_must_be_a_plain_name(no_run, capsys, run_id):
+    assert "field '--run-id': is not a plain name" in _refused_run(capsys, "--run-id", run_id)
+
+
+@pytest.mark.parametrize(("option", "name", "words"), [
+    ("--defect", "no_such_defect", "no defect 'no_such_defect'"),
+    ("--variant", "no_such_variant", "no variant 'no_such_variant'"),
+    ("--variant", "daily_limit_ignored", "one of the emulator's defects"),
+])
+def test_an_unknown_defect_or_variant_on_the_command_line(no_run, capsys, option, name, words):
+    assert words in _refused_run(capsys, option, name)
+
+
+@pytest.mark.parametrize("switch", [["--defect", "daily_limit_ignored"], ["--variant", "slow_replies"], ["--in-process"]], ids=lambda s: s[0])
+def test_emulator_switches_need_the_embedded_emulator(no_run, capsys, tmp_path, switch):
+    remote = _declaration(tmp_path, DECLARATION.replace("address: embedded", "address: http://192.0.2.1:8765", 1))
+    err = _refused_run(capsys, "--device", str(remote), *switch)
+    assert f"{remote}: field '{switch[0]}'" in err and "http://192.0.2.1:8765" in err
+
+
+def test_a_bad_tailoring_is_refused_before_the_run(no_run, capsys, tmp_path):
+    tailoring = tmp_path / "lab.yaml"
+    tailoring.write_text("layer: lab\nsource: lab\nparameters:\n  night_end: \"22:00\"\n", encoding="utf-8")
+    assert f"{tailoring}:4: field 'parameters.night_end'" in _refused_run(capsys, "--tailoring", str(tailoring))
+
+
+@pytest.mark.parametrize("arguments", [["run", "--in-process"], ["list"]], ids=["run", "list"])
+def test_a_binary_declaration_stops_the_command_with_one_line(tmp_path, arguments):
+    """The whole command: exit 4, one line on stderr, and no report that claims a result."""
+    declaration = tmp_path / "watch.yaml"
+    declaration.write_bytes(b"declaration: 1\nmodel: \xff\xfe\x00\x01")
+    output = tmp_path / "run"
+    extra = ["--output", str(output)] if arguments[0] == "run" else []
+    done = subprocess.run([sys.executable, "-m", "conformance", *arguments, "--device", str(declaration), *extra], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 4 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"conformance: {declaration}:2: field '(encoding)':")
+    assert not any((output / name).exists() for name in REPORTS)
+
+
+# -- `conformance emulator` ----------------------------------------------------------
+
+
+def _emulator_args(*arguments: str):
+    return emulator_parser().parse_args(list(arguments))
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "65536"])
+def test_an_emulator_port_out_of_range(capsys, port):
+    assert cli.main(["emulator", "--port", port]) == 4
+    assert capsys.readouterr().err == f"conformance: {port}: field '--port': is not a port number: 0..65535 (0 picks a free one)\n"
+
+
+def test_an_emulator_database_in_a_missing_folder(capsys, tmp_path):
+    db = tmp_path / "nowhere" / "watch.db"
+    assert cli.main(["emulator", "--db", str(db)]) == 4
+    assert capsys.readouterr().err == f"conformance: {db}: field '--db': cannot be made: the folder {db.parent} does not exist\n"
+
+
+def test_an_emulator_database_that_is_not_sqlite(capsys, tmp_path):
+    db = tmp_path / "watch.db"
+    db.write_text("declaration: 1\n", encoding="utf-8")
+    assert cli.main(["emulator", "--db", str(db)]) == 4
+    assert "field '--db': is not a SQLite database" in capsys.readouterr().err
+
+
+def test_an_emulator_database_may_be_new_or_sqlite(tmp_path):
+    from emulator.__main__ import argument_problem
+
+    existing = tmp_path / "old.db"
+    sqlite3.connect(existing).execute("CREATE TABLE t (x)").connection.close()
+    assert argument_problem(_emulator_args("--db", str(tmp_path / "new.db"))) is None
+    assert argument_problem(_emulator_args("--db", str(existing), "--port", "65535")) is None
