@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from conformance.datafile import ConfigError, line_of, load_yaml, validate
 
@@ -80,15 +81,22 @@ PROFILE_SCHEMA = {
     },
 }
 
+# Bounds a value must keep for the scenarios to judge it: each says why in the message when it is crossed.
+_AGE = {"type": "integer", "minimum": 0, "maximum": 17, "description": "an age band holds ages of a minor, 0..17 years"}
+_MINUTES_OF_A_DAY = {"type": "integer", "minimum": 1, "maximum": 1440}
+# The friend-cap scenarios make friends one by one up to the cap, and the like scenarios post and like up to the
+# quota and burst: a bound keeps that to minutes (the reference platform's cap is 150, its quota 20).
+MAX_CREATED = 1000
+_COUNT_A_TEST_CREATES = {"type": "integer", "maximum": MAX_CREATED}
 _AGE_BAND = {
     "type": "object",
     "required": ["id", "min_age", "max_age", "daily_limit_minutes", "payment_per_transaction_yuan", "payment_per_month_yuan"],
     "additionalProperties": False,
     "properties": {
         "id": {"type": "string", "pattern": "^[a-z0-9-]+$"},
-        "min_age": {"type": "integer", "minimum": 0},
-        "max_age": {"type": "integer", "minimum": 0},
-        "daily_limit_minutes": {"type": "integer", "minimum": 1},
+        "min_age": _AGE,
+        "max_age": _AGE,
+        "daily_limit_minutes": {**_MINUTES_OF_A_DAY, "description": "a daily limit lies within a day, 1..1440 minutes"},
         "payment_per_transaction_yuan": {"type": "number", "minimum": 0},
         "payment_per_month_yuan": {"type": "number", "minimum": 0},
     },
@@ -108,11 +116,11 @@ PARAMETER_SCHEMAS: dict[str, dict] = {
     "age_bands": {"type": "array", "items": _AGE_BAND, "minItems": 1},
     "night_start": _CLOCK,
     "night_end": _CLOCK,
-    "rest_reminder_minutes": {"type": "integer", "minimum": 1},
+    "rest_reminder_minutes": {**_MINUTES_OF_A_DAY, "description": "a rest reminder is due within a day of continuous use, 1..1440 minutes"},
     "location_max_error_m": {"type": "number", "minimum": 0},
-    "friend_cap": {"type": "integer", "minimum": 1},
-    "daily_like_quota": {"type": "integer", "minimum": 0},
-    "bot_like_burst": {"type": "integer", "minimum": 1},
+    "friend_cap": {**_COUNT_A_TEST_CREATES, "minimum": 1, "description": f"a friend cap lies between 1 and {MAX_CREATED}, the most friends a scenario makes one by one"},
+    "daily_like_quota": {**_COUNT_A_TEST_CREATES, "minimum": 0, "description": f"a daily like quota lies between 0 and {MAX_CREATED}, the most likes a scenario gives one by one"},
+    "bot_like_burst": {**_COUNT_A_TEST_CREATES, "minimum": 1, "description": f"a bot-like burst lies between 1 and {MAX_CREATED}, the most likes a scenario gives one by one"},
 }
 
 # How a device's own value is judged against each parameter: a watch may always be stricter than the
@@ -186,6 +194,8 @@ class Parameter:
     value: Any
     layer: str
     source: str
+    path: str = ""  # the layer file that set it, and the line, for messages about its value
+    line: int | None = None
 
     @property
     def direction(self) -> str:
@@ -264,7 +274,7 @@ def load_catalogue(path: Path) -> tuple[str, dict[str, Area], dict[str, Clause]]
 def load_layer(path: Path) -> list[Parameter]:
     data = load_yaml(path)
     validate(data, LAYER_SCHEMA, path)
-    return [Parameter(name, value, data["layer"], data["source"]) for name, value in data["parameters"].items()]
+    return [Parameter(name, value, data["layer"], data["source"], str(path), line_of(data, ["parameters", name])) for name, value in data["parameters"].items()]
 
 
 def available_profiles() -> list[str]:
@@ -283,11 +293,56 @@ def load_profile(name_or_path: str | Path = "gb-2027", tailoring: list[Path] | N
     standard, areas, clauses = load_catalogue(DATA_DIR / data["catalogue"])
     profile = Profile(data["profile"], data["title"]["en"], data["title"]["zh"], standard, areas, clauses)
     layer_paths = [LAYERS_DIR / f"{layer}.yaml" for layer in data["layers"]] + list(tailoring or [])
-    for layer_path in layer_paths:
+    set_by: dict[str, int] = {}  # parameter -> index of the last layer that set it
+    for index, layer_path in enumerate(layer_paths):
         for parameter in load_layer(layer_path):
             profile.parameters[parameter.name] = parameter
+            set_by[parameter.name] = index
+    check_parameters(profile.parameters, set_by)
     for clause in clauses.values():
         for name in clause.parameters:
             if name not in profile.parameters:
                 raise ConfigError(path, "layers", f"no layer sets parameter '{name}' needed by {clause.id}")
     return profile
+
+
+def check_parameters(parameters: dict[str, Parameter], set_by: dict[str, int]) -> None:
+    """What the schema cannot see: a night that lasts, and age bands that hold each age once.
+
+    A profile that fails these would give FAILs on a conformant watch, so it is refused when it loads,
+    naming the layer file and line that set the value at fault.
+    """
+    start, end = parameters.get("night_start"), parameters.get("night_end")
+    if start and end and start.value is not None and start.value == end.value:
+        later, other = (start, end) if set_by.get("night_start", 0) > set_by.get("night_end", 0) else (end, start)
+        raise ConfigError(later.path, f"parameters.{later.name}", f"is {later.value}, the same as {other.name} (set at {other.path}:{other.line}): the night hours would last no time", later.line)
+    bands = parameters.get("age_bands")
+    if bands and bands.value:
+        _check_age_bands(bands)
+
+
+def _check_age_bands(bands: Parameter) -> None:
+    """Each band's ages in order and its payment caps consistent; together the bands hold each age at most once and leave no gap."""
+    field = "parameters.age_bands"
+
+    def fail(index: int, key: str, message: str) -> NoReturn:
+        raise ConfigError(bands.path, f"{field}[{index}].{key}", message, line_of(bands.value, [index, key]) or bands.line)
+
+    ids: dict[str, int] = {}
+    for index, band in enumerate(bands.value):
+        if band["id"] in ids:
+            fail(index, "id", f"'{band['id']}' already names age_bands[{ids[band['id']]}]: each band needs its own id")
+        ids[band["id"]] = index
+        if band["min_age"] > band["max_age"]:
+            fail(index, "max_age", f"{band['max_age']} is below the band's min_age {band['min_age']}: a band holds the ages from min_age to max_age")
+        if band["payment_per_transaction_yuan"] > band["payment_per_month_yuan"]:
+            fail(index, "payment_per_transaction_yuan", f"{band['payment_per_transaction_yuan']} is above the band's payment_per_month_yuan {band['payment_per_month_yuan']}: one payment cannot be allowed more than a month allows")
+    order = sorted(range(len(bands.value)), key=lambda i: bands.value[i]["min_age"])
+    for before, after in pairwise(order):
+        low, high = bands.value[before], bands.value[after]
+        lower = f"band '{low['id']}' (ages {low['min_age']}-{low['max_age']})"
+        if high["min_age"] <= low["max_age"]:
+            fail(after, "min_age", f"band '{high['id']}' (ages {high['min_age']}-{high['max_age']}) overlaps {lower}: a child's age must fall in one band")
+        if high["min_age"] > low["max_age"] + 1:
+            gap = f"age {low['max_age'] + 1}" if high["min_age"] == low["max_age"] + 2 else f"ages {low['max_age'] + 1}-{high['min_age'] - 1}"
+            fail(after, "min_age", f"band '{high['id']}' starts at age {high['min_age']}, so {gap}, after {lower}, falls in no band: the bands must follow one another without a gap")

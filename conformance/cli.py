@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from conformance.catalogue import load_profile
 from conformance.datafile import ConfigError
-from conformance.declaration import FIXTURES_DIR
+from conformance.declaration import FIXTURES_DIR, check_switches, load_declaration
 
 SUITE = Path(__file__).resolve().parent / "suite.py"
 
@@ -82,9 +85,47 @@ def pytest_args(args: argparse.Namespace, output: Path, run_id: str) -> list[str
     return command
 
 
+# A run id names a folder under reports/: no path separators, no '..'.
+PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+KERNEL_FILE_SYSTEMS = (Path("/proc"), Path("/sys"))  # views of the kernel, where no report can be written
+
+
+def check_run_options(args: argparse.Namespace) -> None:
+    """Refuse bad options and data files before the run starts, so a run that cannot happen writes no report."""
+    if args.run_id is not None and not PLAIN_NAME.fullmatch(args.run_id):
+        raise ConfigError(args.run_id, "--run-id", "is not a plain name: letters, digits, '.', '_' and '-', starting with a letter or digit (it names a folder in reports/)")
+    declaration = load_declaration(resolve_device(args.device))
+    load_profile(args.profile, [Path(p) for p in args.tailoring])
+    for option, kind, names in (("--defect", "defects", args.defect), ("--variant", "variants", args.variant)):
+        for name in names:
+            check_switches([name], kind, name, option)
+    embedded_only = [option for option, given in (("--defect", args.defect), ("--variant", args.variant), ("--in-process", args.in_process)) if given]
+    if embedded_only and not declaration.embedded:
+        raise ConfigError(declaration.path, embedded_only[0], f"switches the embedded emulator, and this declaration's address is {declaration.address}, a device of its own (address 'embedded' starts the emulator)")
+    check_output_folder(Path(args.output) if args.output else Path("reports") / (args.run_id or ""))  # reports/ when the id is a timestamp yet to come
+
+
+def check_output_folder(output: Path) -> None:
+    """The run writes its reports here: it must be a folder, or one the harness can make, and writable."""
+    if output.exists() and not output.is_dir():
+        raise ConfigError(output, "--output", "is a file, not a folder")
+    existing = next(p for p in [output, *output.absolute().parents] if p.exists())
+    if not existing.is_dir():
+        raise ConfigError(output, "--output", f"lies under {existing}, which is a file, not a folder")
+    resolved = existing.resolve()
+    kernel = next((k for k in KERNEL_FILE_SYSTEMS if resolved == k or k in resolved.parents), None)
+    if kernel is not None:
+        raise ConfigError(output, "--output", f"lies in {kernel}, the kernel's own file system, where no report can be written")
+    try:
+        tempfile.TemporaryFile(dir=existing).close()  # a probe: writes nothing that stays
+    except OSError as exc:
+        raise ConfigError(output, "--output", f"cannot be written: {existing} refuses new files ({exc.strerror or exc})") from None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import pytest
 
+    check_run_options(args)
     run_id = args.run_id or datetime.now().strftime("%Y%m%d-%H%M%S")
     output = Path(args.output) if args.output else Path("reports") / run_id
     try:
@@ -124,8 +165,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:
-    from emulator.__main__ import run
+    from emulator.__main__ import argument_problem, run
 
+    problem = None if args.list_defects else argument_problem(args)
+    if problem:
+        option, value, message = problem
+        raise ConfigError(value, option, message)
     return run(args)
 
 

@@ -7,6 +7,9 @@ naming the file, the field and the line.
 
 from __future__ import annotations
 
+import codecs
+import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +35,72 @@ class _MarkedDict(dict):
     lines: dict[str, int]
 
 
+# What a data file may hold. The shipped ones are a few kilobytes and about a thousand values; the caps
+# refuse a "billion laughs" alias bomb (a small file whose aliases expand to billions of values) or a
+# runaway file before it is built into objects.
+MAX_FILE_BYTES = 1_000_000
+MAX_VALUES = 100_000  # values in the document, each alias (*name) counting as all it stands for
+MAX_DEPTH = 50  # mappings and lists within one another
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _Refused(Exception):
+    """Something a data file must not hold, found while composing it (the loader does not know the file's path)."""
+
+    def __init__(self, field: str, message: str, mark: yaml.Mark):
+        super().__init__(message)
+        self.field, self.message, self.line = field, message, mark.line + 1
+
+
 class _MarkingLoader(yaml.SafeLoader):
-    pass
+    """SafeLoader that refuses duplicate keys, alias bombs and deep nesting, while it composes nodes."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._values = 0
+        self._anchor_sizes: dict[str, int] = {}  # anchor -> values it stands for, once its node is complete
+        self._path: list[str | int] = []  # keys and indexes down to the node being composed
+
+    def _count(self, values: int, mark: yaml.Mark) -> None:
+        self._values += values
+        if self._values > MAX_VALUES:
+            raise _Refused("(size)", f"holds more than {MAX_VALUES:,} values, each alias counting as all it stands for (a data file needs about a thousand: is it an alias bomb?)", mark)
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)  # refuses an undefined alias
+            if event.anchor not in self._anchor_sizes:
+                raise _Refused(dotted(self._path), f"the alias *{event.anchor} stands inside the node it names, which would make it endless", event.start_mark)
+            self._count(self._anchor_sizes[event.anchor], event.start_mark)
+            return node
+        if len(self._path) >= MAX_DEPTH:
+            raise _Refused("(nesting)", f"nests deeper than {MAX_DEPTH} levels of mappings and lists", event.start_mark)
+        before = self._values
+        self._count(1, event.start_mark)
+        step = index.value if isinstance(index, yaml.ScalarNode) else index  # a mapping's key, a list's index; None for a key itself
+        if step is not None:
+            self._path.append(step)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            if step is not None:
+                self._path.pop()
+        if event.anchor is not None:
+            self._anchor_sizes[event.anchor] = self._values - before
+        return node
+
+    def compose_mapping_node(self, anchor: str | None) -> yaml.MappingNode:
+        node = super().compose_mapping_node(anchor)
+        # YAML keeps the last of two equal keys without a word; in a declaration that hides a mistake.
+        first: dict[tuple[str, str], yaml.Node] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                continue
+            earlier = first.setdefault((key_node.tag, key_node.value), key_node)
+            if earlier is not key_node:
+                raise _Refused(dotted([*self._path, key_node.value]), f"is given twice, at lines {earlier.start_mark.line + 1} and {key_node.start_mark.line + 1}: keep one", key_node.start_mark)
+        return node
 
 
 def _construct_mapping(loader: _MarkingLoader, node: yaml.MappingNode) -> _MarkedDict:
@@ -48,19 +115,50 @@ def _construct_mapping(loader: _MarkingLoader, node: yaml.MappingNode) -> _Marke
 _MarkingLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _read_text(path: Path) -> str:
+    """The file as text: UTF-8 (a byte-order mark allowed), at most MAX_FILE_BYTES."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(path, "(file)", f"cannot be read: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(path, "(size)", f"is larger than {MAX_FILE_BYTES:,} bytes (a data file is a few kilobytes)")
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise ConfigError(path, "(encoding)", "is UTF-32 text (it starts with a UTF-32 byte-order mark): save it as UTF-8")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ConfigError(path, "(encoding)", "is UTF-16 text (it starts with a UTF-16 byte-order mark): save it as UTF-8")
+    if b"\0" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\0")) + 1
+        raise ConfigError(path, "(encoding)", "holds NUL bytes, so it is a binary file or UTF-16 text, not UTF-8 YAML", line)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = raw.count(b"\n", 0, exc.start) + 1, exc.start - raw.rfind(b"\n", 0, exc.start)
+        raise ConfigError(path, "(encoding)", f"is not UTF-8 (byte 0x{raw[exc.start]:02x} at column {column} starts no UTF-8 character): save it as UTF-8", line) from None
+
+
 def load_yaml(path: Path | str) -> Any:
     """Read a YAML file, keeping line numbers for later error messages."""
     path = Path(path)
+    text = _read_text(path)
+    loader = None
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(path, "(file)", f"cannot be read: {exc.strerror or exc}") from exc
-    try:
-        return yaml.load(text, Loader=_MarkingLoader)  # noqa: S506 - SafeLoader subclass
+        loader = _MarkingLoader(text)  # it checks the characters at once
+        return loader.get_single_data()
+    except _Refused as exc:
+        raise ConfigError(path, exc.field, exc.message, exc.line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigError(path, "(syntax)", f"holds the control character #x{exc.character:04x}, which YAML does not allow", line) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        raise ConfigError(path, "(syntax)", f"is not valid YAML: {getattr(exc, 'problem', exc)}", line) from exc
+        problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc)
+        raise ConfigError(path, "(syntax)", f"is not valid YAML: {problem}", line) from exc
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def line_of(data: Any, field_path: list[str | int]) -> int | None:
@@ -87,9 +185,34 @@ def dotted(field_path: list[str | int]) -> str:
     return out or "(top level)"
 
 
+# The formats the schemas name, checked (jsonschema checks none unless given a checker). A date and time is
+# ISO 8601 as the steps and the emulator parse it; without a time zone the guardian's is meant.
+FORMATS = jsonschema.FormatChecker(["date"])
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
+FORMAT_WORDS = {"date": "an ISO date such as 2031-12-31", "date-time": "an ISO date and time such as 2027-01-04T09:00:00+08:00"}
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(instance: object) -> bool:
+    return not isinstance(instance, str) or bool(_DATE_TIME.fullmatch(instance) and datetime.fromisoformat(instance))
+
+
+RANGE_CHECKS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+MAX_MESSAGE = 300  # a wrong value can be a whole subtree; its repr is cut short
+
+
+def _problem(error: jsonschema.ValidationError) -> str:
+    if error.validator == "format" and error.validator_value in FORMAT_WORDS:
+        return f"{error.instance!r} is not {FORMAT_WORDS[error.validator_value]}"
+    message = error.message if len(error.message) <= MAX_MESSAGE else error.message[:MAX_MESSAGE] + "..."
+    if error.validator in RANGE_CHECKS and "description" in error.schema:
+        message += f" ({error.schema['description']})"  # why the bound is where it is
+    return message
+
+
 def validate(data: Any, schema: dict, path: Path | str) -> None:
     """Check `data` against a JSON Schema; raise ConfigError on the first problem."""
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=FORMATS)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if not errors:
         return
@@ -99,6 +222,4 @@ def validate(data: Any, schema: dict, path: Path | str) -> None:
         # Name the missing key itself, not its parent.
         missing = error.message.split("'")[1] if "'" in error.message else "?"
         raise ConfigError(path, dotted([*field_path, missing]), "is required", line_of(data, field_path))
-    if error.validator == "additionalProperties":
-        raise ConfigError(path, dotted(field_path), error.message, line_of(data, field_path))
-    raise ConfigError(path, dotted(field_path), error.message, line_of(data, field_path))
+    raise ConfigError(path, dotted(field_path), _problem(error), line_of(data, field_path))

@@ -12,6 +12,8 @@ from conformance.datafile import ConfigError, line_of, load_yaml, validate
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 DEFAULT_DECLARATION = FIXTURES_DIR / "devices" / "emulator.yaml"
 EMBEDDED = "embedded"  # address meaning: start the reference emulator for this run
+# The links the harness can start the emulator behind: its HTTP face, or its BLE face on a virtual radio.
+EMBEDDED_TRANSPORTS = ("http", "ble-virtual")
 # The apps the scenarios name, by the protocol's reference ids: the basic functions (calling the guardian,
 # the emergency call, location), the guardian's supervision component, two ordinary preinstalled apps, and an
 # ordinary app the watch's store offers.
@@ -45,8 +47,8 @@ DECLARATION_SCHEMA = {
             "properties": {
                 "agent_token": {"type": "string"},
                 "test_clock": {"type": "boolean", "description": "whether the tester can drive the device's trusted clock"},
-                "shortest_daily_limit_minutes": {"type": "integer", "minimum": 1},
-                "baseline_start": {"type": "string", "description": "ISO time the test baseline starts at"},
+                "shortest_daily_limit_minutes": {"type": "integer", "minimum": 1, "maximum": 1440, "description": "minutes within a day, 1..1440"},
+                "baseline_start": {"type": "string", "format": "date-time", "description": "ISO time the test baseline starts at"},
                 "guardian": {
                     "type": "object",
                     "required": ["account"],
@@ -71,7 +73,7 @@ DECLARATION_SCHEMA = {
             "additionalProperties": {
                 "type": "object",
                 "required": ["report", "lab"],
-                "properties": {"report": {"type": "string", "minLength": 1}, "lab": {"type": "string", "minLength": 1}, "date": {"type": "string"}, "sha256": {"type": "string"}},
+                "properties": {"report": {"type": "string", "minLength": 1}, "lab": {"type": "string", "minLength": 1}, "date": {"type": "string", "format": "date"}, "sha256": {"type": "string"}},
             },
         },
         "emulator": {
@@ -131,6 +133,10 @@ def load_declaration(path: Path | str) -> Declaration:
     validate(data, DECLARATION_SCHEMA, path)
     if data.get("emulator") and data["address"] != EMBEDDED:
         raise ConfigError(path, "emulator", "only an 'embedded' address starts the emulator", line_of(data, ["emulator"]))
+    _check_transport(data, path)
+    for kind in ("defects", "variants"):
+        names = (data.get("emulator") or {}).get(kind, [])
+        check_switches(names, kind, path, f"emulator.{kind}", line_of(data, ["emulator", kind]))
     return Declaration(
         path=path,
         model=data["model"],
@@ -144,3 +150,30 @@ def load_declaration(path: Path | str) -> Declaration:
         evidence={k: dict(v) for k, v in (data.get("evidence") or {}).items()},
         emulator=dict(data.get("emulator") or {}),
     )
+
+
+def _check_transport(data: dict, path: Path) -> None:
+    """An adapter must serve the transport, or every scenario would end in ERROR for want of one."""
+    from device_adapters.registry import factories
+
+    transport, line = data["transport"], line_of(data, ["transport"])
+    installed = sorted(factories())
+    if transport not in installed:
+        raise ConfigError(path, "transport", f"no adapter serves transport '{transport}' (installed: {', '.join(installed)})", line)
+    if data["address"] == EMBEDDED and transport not in EMBEDDED_TRANSPORTS:
+        raise ConfigError(path, "transport", f"the embedded emulator is reached over {' or '.join(EMBEDDED_TRANSPORTS)}, not '{transport}'", line)
+
+
+def check_switches(names: list[str] | tuple[str, ...], kind: str, path: Path | str, field: str, line: int | None = None) -> None:
+    """Refuse names that are no defect (kind 'defects') or no variant ('variants') of the emulator, before any scenario runs."""
+    if not names:
+        return
+    import emulator.rules  # noqa: F401 - defects and variants register at import
+    from emulator.defects import DEFECTS, VARIANTS
+
+    known, other = (DEFECTS, VARIANTS) if kind == "defects" else (VARIANTS, DEFECTS)
+    for name in names:
+        if name in other:
+            raise ConfigError(path, field, f"'{name}' is one of the emulator's {'variants' if kind == 'defects' else 'defects'}, not of its {kind}", line)
+        if name not in known:
+            raise ConfigError(path, field, f"the emulator has no {kind.removesuffix('s')} '{name}' (`conformance emulator --list-defects` lists them)", line)

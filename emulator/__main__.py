@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -26,6 +27,43 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     return parser
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
+
+
+def argument_problem(args: argparse.Namespace) -> tuple[str, str, str] | None:
+    """The first option the emulator cannot start with, as (option, value, what is wrong); None when all are usable."""
+    import emulator.rules  # noqa: F401 - defects and variants register at import
+
+    if not 0 <= args.port <= 65535:
+        return "--port", str(args.port), "is not a port number: 0..65535 (0 picks a free one)"
+    unknown = sorted(set(f for f in args.features.split(",") if f) - set(ALL_FEATURES))
+    if unknown:
+        return "--features", args.features, f"names no optional feature: {', '.join(unknown)} (known: {', '.join(ALL_FEATURES)})"
+    for option, name in [*(("--defect", n) for n in args.defect), *(("--variant", n) for n in args.variant)]:
+        if name not in DEFECTS and name not in VARIANTS:
+            return option, name, "the emulator has no such defect or variant (--list-defects lists them)"
+    if args.db != ":memory:":
+        return _db_problem(Path(args.db))
+    return None
+
+
+def _db_problem(db: Path) -> tuple[str, str, str] | None:
+    """A file SQLite can open as the emulator's store: a new one in an existing folder, or a SQLite database."""
+    if db.is_dir():
+        return "--db", str(db), "is a folder, not a SQLite file"
+    if not db.exists():
+        folder = db.parent
+        return None if folder.is_dir() else ("--db", str(db), f"cannot be made: the folder {folder} does not exist")
+    try:
+        with db.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        return "--db", str(db), f"cannot be read: {exc.strerror or exc}"
+    if header and header != SQLITE_HEADER:
+        return "--db", str(db), "is not a SQLite database (it does not start with the SQLite header); name a new file or an emulator database"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     import emulator.rules  # noqa: F401 - defects and variants register at import (also when `conformance emulator` calls this)
 
@@ -35,15 +73,19 @@ def run(args: argparse.Namespace) -> int:
         for variation in sorted(VARIANTS.values(), key=lambda v: v.name):
             print(f"{variation.name:36} {'(variant)':24} {variation.description}")
         return 0
-    features = [f for f in args.features.split(",") if f]
-    unknown = sorted(set(features) - set(ALL_FEATURES))
-    if unknown:
-        print(f"emulator: unknown feature(s) {', '.join(unknown)}", file=sys.stderr)
+    problem = argument_problem(args)
+    if problem:
+        option, value, message = problem
+        print(f"emulator: {option} {value}: {message}", file=sys.stderr)
         return 2
+    features = [f for f in args.features.split(",") if f]
     try:
         watch = ReferenceWatch(Path(args.db) if args.db != ":memory:" else ":memory:", defects=args.defect + args.variant, features=features, token=args.token, real_clock=args.real_clock)
     except ValueError as exc:
         print(f"emulator: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:  # a SQLite file the store cannot use (another program's tables, a damaged file)
+        print(f"emulator: --db {args.db}: {exc}", file=sys.stderr)
         return 2
     if args.ble_hci:
         from emulator.ble import ANNOUNCEMENT, SharedWatch, serve_in_background

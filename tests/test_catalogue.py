@@ -94,3 +94,67 @@ def test_unknown_parameter_in_layer(tmp_path):
     path.write_text(path.read_text(encoding="utf-8") + "  likes_per_hour: 3\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="likes_per_hour"):
         load_layer(path)
+
+
+def _tailoring(tmp_path: Path, parameters: str) -> Path:
+    path = tmp_path / "lab.yaml"
+    path.write_text(f"layer: my-lab\nsource: lab tailoring 2027\nparameters:\n{parameters}", encoding="utf-8")
+    return path
+
+
+def _refused_profile(path: Path) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        load_profile("gb-2027", [path])
+    assert str(caught.value).startswith(f"{path}:{caught.value.line}: field '{caught.value.field}': ")
+    return caught.value
+
+
+def _band(band_id: str, min_age: int, max_age: int, daily: int = 60, per_transaction: int = 0, per_month: int = 0) -> str:
+    return (f"    - {{id: {band_id}, min_age: {min_age}, max_age: {max_age}, daily_limit_minutes: {daily}, "
+            f"payment_per_transaction_yuan: {per_transaction}, payment_per_month_yuan: {per_month}}}\n")
+
+
+def test_a_night_that_lasts_no_time(tmp_path):
+    refusal = _refused_profile(_tailoring(tmp_path, '  night_end: "22:00"\n'))
+    assert (refusal.field, refusal.line) == ("parameters.night_end", 4)
+    assert "the same as night_start" in refusal.message and "cac-minor-mode-2024.yaml:" in refusal.message
+
+
+def test_a_night_moved_by_its_start_blames_the_start(tmp_path):
+    refusal = _refused_profile(_tailoring(tmp_path, '  night_start: "06:00"\n'))
+    assert refusal.field == "parameters.night_start" and "the same as night_end" in refusal.message
+
+
+def test_a_night_within_one_day_loads(tmp_path):
+    profile = load_profile("gb-2027", [_tailoring(tmp_path, '  night_start: "00:00"\n  night_end: "06:00"\n')])
+    assert (profile.param("night_start"), profile.param("night_end")) == ("00:00", "06:00")
+
+
+@pytest.mark.parametrize(("parameters", "field", "words"), [
+    ("  friend_cap: 100000000\n", "parameters.friend_cap", "between 1 and 1000"),
+    ("  daily_like_quota: 5000\n", "parameters.daily_like_quota", "between 0 and 1000"),
+    ("  rest_reminder_minutes: 10000000\n", "parameters.rest_reminder_minutes", "1..1440 minutes"),
+    ("  age_bands:\n" + _band("all", 3, 13, daily=1441), "parameters.age_bands[0].daily_limit_minutes", "1..1440 minutes"),
+    ("  age_bands:\n" + _band("all", 3, 130), "parameters.age_bands[0].max_age", "0..17 years"),
+])
+def test_a_parameter_out_of_its_range_says_the_range(tmp_path, parameters, field, words):
+    refusal = _refused_profile(_tailoring(tmp_path, parameters))
+    assert refusal.field == field and refusal.line == 3 + parameters.count("\n") and words in refusal.message  # the value's own line
+
+
+@pytest.mark.parametrize(("bands", "index", "field", "words"), [
+    (_band("young", 3, 7) + _band("old", 13, 8), 1, "max_age", "8 is below the band's min_age 13"),
+    (_band("young", 3, 8) + _band("old", 8, 13), 1, "min_age", "overlaps band 'young' (ages 3-8)"),
+    (_band("old", 8, 13) + _band("young", 3, 9), 0, "min_age", "band 'old' (ages 8-13) overlaps band 'young'"),
+    (_band("young", 3, 6) + _band("old", 8, 13), 1, "min_age", "so age 7, after band 'young' (ages 3-6), falls in no band"),
+    (_band("young", 3, 7) + _band("young", 8, 13), 1, "id", "already names age_bands[0]"),
+    (_band("young", 3, 13, per_transaction=50, per_month=20), 0, "payment_per_transaction_yuan", "above the band's payment_per_month_yuan 20"),
+])
+def test_age_bands_must_hold_each_age_once(tmp_path, bands, index, field, words):
+    refusal = _refused_profile(_tailoring(tmp_path, "  age_bands:\n" + bands))
+    assert (refusal.field, refusal.line) == (f"parameters.age_bands[{index}].{field}", 5 + index) and words in refusal.message
+
+
+def test_bands_that_follow_one_another_load(tmp_path):
+    profile = load_profile("gb-2027", [_tailoring(tmp_path, "  age_bands:\n" + _band("older", 8, 17, per_transaction=50, per_month=200) + _band("younger", 0, 7))])
+    assert profile.age_band("younger")["max_age"] == 7
