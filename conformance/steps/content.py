@@ -245,6 +245,31 @@ def search_shows_all(ctx: Context) -> None:
     assert not missing, f"the search found {len(expected) - len(missing)} of the {len(expected)} ordinary items it matches; missing: {', '.join(missing)}"
 
 
+@when("the child searches for the text of every benign item the editors published")
+def search_published_benign(watch: Watch, ctx: Context) -> None:
+    published = ctx.values["published"]
+    results: dict[str, tuple[list[dict], bool]] = {}
+    for sample in _samples(ctx, False):
+        if sample["id"] in published:  # one the filter kept out of the pool has nothing to find (the feed's pass rate counts it)
+            try:
+                results[sample["id"]] = watch.search_result(sample["text"])
+            except Refused:
+                results[sample["id"]] = ([], True)  # refusing the query is blocking it
+    ctx.values["benign_searches"] = results
+
+
+@then("every search the filter lets through shows its item, and the filter lets them through at the profile's pass rate")
+def benign_searches_find_items(ctx: Context, profile: Profile) -> None:
+    results, published = ctx.values["benign_searches"], ctx.values["published"]
+    searched = [s for s in _samples(ctx, False) if s["id"] in results]
+    assert searched, "the editors published no benign sample: there is no item to search for"
+    # docs/protocol.md `content.search`: an item matches at least every query its text contains, so its whole text finds it.
+    missed = [f"{s['id']} ({s['text']!r} -> {published[s['id']]})" for s in searched
+              if not results[s["id"]][1] and published[s["id"]] not in {i.get("item_id") for i in results[s["id"]][0]}]
+    assert not missed, f"{len(missed)} of {len(searched)} searches for an item's own text, not blocked, do not show that item: {'; '.join(missed[:10])}"
+    _check_rate(ctx, "benign searches let through", [s for s in searched if not results[s["id"]][1]], searched, profile.param("content_pass_rate_min"))
+
+
 @when("the child searches for the text of every harmful sample")
 def search_harmful(watch: Watch, ctx: Context) -> None:
     results: dict[str, list[dict] | None] = {}

@@ -62,6 +62,7 @@ MESSAGES_PLAIN = defect("messages_filter_plain_text_only", ["CSW-CON-2"], "Messa
 STRANGERS_UNFILTERED = defect("stranger_messages_unfiltered", ["CSW-CON-2"], "Messages from strangers reach the child's inbox without passing the filter.")
 EVERYONE_A_STRANGER = defect("every_sender_a_stranger", ["CSW-CON-2"], "Every sender is judged as a stranger: a kind message from the guardian or an approved friend arranging to meet is withheld.")
 SEARCH_SEVERAL_HITS = defect("search_fails_on_several_hits", ["CSW-CON-2"], "A search matching more than one pool item shows nothing.")
+SEARCH_DROPS_SINGLE_CHARACTERS = defect("search_drops_single_characters", ["CSW-CON-2"], "Search indexes Chinese by pairs of characters only: a query of single characters (熊, 周 六 踢 球) finds nothing, even an item's own text.")
 SEARCH_UNFILTERED = defect("search_unfiltered", ["CSW-CON-2"], "Search queries are not filtered and fall back to open-web results.")
 AGES_MISLABELLED = defect("age_tiers_mislabelled", ["CSW-CON-3"], "Every item is served to every child and the feed reports each as suitable from age 3.")
 NO_TIERS = defect("no_age_tiering", ["CSW-CON-3"], "Every pool item is served to every child whatever the item's minimum age.")
@@ -427,9 +428,14 @@ def content_feed(w: ReferenceWatch, call: Call) -> dict:
     return {"items": items}
 
 
+def _searchable(text: str) -> str:
+    """Text as search compares it: full-width letters folded, lower-cased."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
 def _query_tokens(query: str) -> list[str]:
-    """English words of three letters or more, and each pair of Chinese characters."""
-    text = unicodedata.normalize("NFKC", query).lower()
+    """English words of three letters or more, and each pair of Chinese characters (a character standing alone is its own token)."""
+    text = _searchable(query)
     tokens = re.findall(r"[a-z0-9]{3,}", text)
     for run in re.findall(r"[\u3400-\u9fff]+", text):
         tokens += [run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)]
@@ -446,9 +452,11 @@ def content_search(w: ReferenceWatch, call: Call) -> dict:
             raise Refusal("blocked", "this search is not available to children")
         return {"items": [], "blocked": True}
     tokens = _query_tokens(query)
+    if w.defective(SEARCH_DROPS_SINGLE_CHARACTERS):
+        tokens = [t for t in tokens if not _CJK.fullmatch(t)]
     scored = []
     for row in _served(w, include_removed=w.defective(STILL_SEARCHABLE)):
-        haystack = f"{row['title']} {row['text']}".lower()
+        haystack = _searchable(f"{row['title']} {row['text']}")
         score = sum(1 for t in tokens if t in haystack)
         if score:
             scored.append((-score, -row["seq"], _describe(row, w)))

@@ -29,6 +29,10 @@ Feature: Harmful content is blocked in the feed, in messages and in search
     When the child searches for the text of every harmful sample
     Then the searches show nothing at the profile's block rate, in every form of writing
 
+  Scenario: Searching for an ordinary item's own text finds it
+    When the editors try to publish every sample of the corpus for all ages
+    And the child searches for the text of every benign item the editors published
+    Then every search the filter lets through shows its item, and the filter lets them through at the profile's pass rate
 
   Scenario: An ordinary search finds every pool item it matches
     When the editors publish ordinary items sharing the word "tangram"

@@ -222,6 +222,21 @@ def test_search_finds_pool_items_and_returns_nothing_for_harmful_queries(device)
     assert harmful["items"] == [] and harmful["blocked"] is True
 
 
+def test_search_finds_an_item_by_one_character_or_its_full_width_text(device):
+    """An item matches every query its title or text contains: one Chinese character, or text in full-width letters."""
+    assert "小熊过河" in [i["title"] for i in device.ok("content.search", query="熊")["items"]]
+    spaced = device.ok("content.publish", "tester", title="Item", text="周 六 一 起 踢 足 球 吧", min_age=3)["item_id"]
+    wide = device.ok("content.publish", "tester", title="Item", text="Ｗｈａｔ ｉｓ 7 × 8?", min_age=3)["item_id"]
+    assert spaced in [i["item_id"] for i in device.ok("content.search", query="周 六 一 起 踢 足 球 吧")["items"]]
+    assert wide in [i["item_id"] for i in device.ok("content.search", query="Ｗｈａｔ ｉｓ 7 × 8?")["items"]]
+
+
+def test_search_drops_single_characters_defect(make_device):
+    device = make_device(defects=["search_drops_single_characters"])
+    assert device.ok("content.search", query="熊")["items"] == []
+    assert "小熊过河" in [i["title"] for i in device.ok("content.search", query="小熊")["items"]]
+
+
 def test_search_unfiltered_defect(make_device):
     items = make_device(defects=["search_unfiltered"]).ok("content.search", query="online casino betting")["items"]
     assert items and items[0]["pool"] is False
