@@ -336,6 +336,11 @@ class Watch:
     def search(self, query: str) -> list[dict]:
         return _field(self.call("content.search", "child", query=query), "items")
 
+    def search_result(self, query: str) -> tuple[list[dict], bool]:
+        """The items found, and whether the watch says it blocked the query (`blocked`)."""
+        result = self.call("content.search", "child", query=query)
+        return _field(result, "items"), _field(result, "blocked") is True
+
     def open_link(self, url: str, *, role: str = "child") -> dict:
         return self.call("content.open_link", role, url=url)
 

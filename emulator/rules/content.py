@@ -55,11 +55,14 @@ OFF_POOL = defect("off_pool_content", ["CSW-CON-1"], "The feed mixes in trending
 MISSES_GAMBLING = defect("filter_misses_gambling", ["CSW-CON-2"], "The filter has no gambling terms: betting, casino and lottery content passes.", collateral={'CSW-CON-5': 'the assistant screens prompts with the same filter'})
 MISSES_CHINESE = defect("filter_misses_chinese", ["CSW-CON-2"], "The filter only loads its English term lists: harmful Chinese text passes.", collateral={'CSW-CON-5': 'the assistant screens prompts with the same filter'})
 OVERBLOCKS = defect("filter_overblocks", ["CSW-CON-2"], "A blunt single-word filter ('kill', 'shot', '死', '打') blocks ordinary children's talk as well.", collateral={'CSW-CON-5': 'the assistant screens prompts with the same filter, so it refuses ordinary questions too'})
+WORD_LISTS_ONLY = defect("filter_word_lists_only", ["CSW-CON-2"], "The filter's engine takes word lists only, not pattern rules: phrasings such as 'bet 10 yuan', 'buy 1000 likes', 'delete these messages so your parents don't see' or 发张你的照片 pass.", collateral={'CSW-CON-5': 'the assistant screens prompts with the same filter'})
+EMOJI_CHINESE_ONLY = defect("filter_emoji_chinese_only", ["CSW-CON-2"], "The filter's emoji table gives only the Chinese character each emoji stands for: in English text an emoji in place of a word ('free 🔞 videos', 'jump off the 🏢') passes.", collateral={'CSW-CON-5': 'the assistant screens prompts with the same filter'})
 PLAIN_TEXT_ONLY = defect("filter_plain_text_only", ["CSW-CON-2"], "The filter matches its terms only as plainly written: spaced-out or symbol-separated characters, full-width letters, traditional characters, emoji, pinyin, initials, homophones and leetspeak pass.", collateral={'CSW-CON-5': 'the assistant screens prompts with the same filter'})
 MESSAGES_PLAIN = defect("messages_filter_plain_text_only", ["CSW-CON-2"], "Messages to the child go through an older filter that reads only plain text: disguised words the feed, search and assistant catch reach the inbox.")
 STRANGERS_UNFILTERED = defect("stranger_messages_unfiltered", ["CSW-CON-2"], "Messages from strangers reach the child's inbox without passing the filter.")
 EVERYONE_A_STRANGER = defect("every_sender_a_stranger", ["CSW-CON-2"], "Every sender is judged as a stranger: a kind message from the guardian or an approved friend arranging to meet is withheld.")
 SEARCH_SEVERAL_HITS = defect("search_fails_on_several_hits", ["CSW-CON-2"], "A search matching more than one pool item shows nothing.")
+SEARCH_DROPS_SINGLE_CHARACTERS = defect("search_drops_single_characters", ["CSW-CON-2"], "Search indexes Chinese by pairs of characters only: a query of single characters (熊, 周 六 踢 球) finds nothing, even an item's own text.")
 SEARCH_UNFILTERED = defect("search_unfiltered", ["CSW-CON-2"], "Search queries are not filtered and fall back to open-web results.")
 AGES_MISLABELLED = defect("age_tiers_mislabelled", ["CSW-CON-3"], "Every item is served to every child and the feed reports each as suitable from age 3.")
 NO_TIERS = defect("no_age_tiering", ["CSW-CON-3"], "Every pool item is served to every child whatever the item's minimum age.")
@@ -238,7 +241,41 @@ def filter_data() -> dict:
 
 @lru_cache(maxsize=1)
 def content_filter() -> ContentFilter:
-    data = filter_data()
+    return _build_filter(filter_data())
+
+
+def _without_rules(data):
+    """The filter's data with every pattern rule ('re:' term) left out, as an engine that takes word lists only loads it."""
+    if isinstance(data, dict):
+        return {key: _without_rules(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_without_rules(item) for item in data if not (isinstance(item, str) and item.startswith("re:"))]
+    return data
+
+
+def _emoji_chinese_only(data: dict) -> dict:
+    """The filter's data with each emoji read as its Chinese character alone, in English text too."""
+    emoji = {mark: [char, char] for mark, (char, _) in data["disguises"]["emoji"].items()}
+    return {**data, "disguises": {**data["disguises"], "emoji": emoji}}
+
+
+_RESHAPED_DATA = {WORD_LISTS_ONLY: _without_rules, EMOJI_CHINESE_ONLY: _emoji_chinese_only}
+
+
+@lru_cache(maxsize=len(_RESHAPED_DATA))
+def _reshaped_filter(name: str) -> ContentFilter:
+    return _build_filter(_RESHAPED_DATA[name](filter_data()))
+
+
+def watch_filter(w: ReferenceWatch) -> ContentFilter:
+    """The filter this watch loads: the shipped one, or one its defect reshapes."""
+    for name in _RESHAPED_DATA:
+        if w.defective(name):
+            return _reshaped_filter(name)
+    return content_filter()
+
+
+def _build_filter(data: dict) -> ContentFilter:
     harmless = data.get("harmless", {})
     return ContentFilter(
         categories={name: TermList.load(spec) for name, spec in data["categories"].items()},
@@ -255,7 +292,7 @@ def content_filter() -> ContentFilter:
 
 def harmful_category(w: ReferenceWatch, text: str, *, from_stranger: bool = False, channel: str = "") -> str | None:
     """The watch's verdict on `text` arriving by `channel`, with whatever defects this watch has."""
-    return content_filter().classify(
+    return watch_filter(w).classify(
         text,
         from_stranger=from_stranger,
         skip=("gambling",) if w.defective(MISSES_GAMBLING) else (),
@@ -391,9 +428,14 @@ def content_feed(w: ReferenceWatch, call: Call) -> dict:
     return {"items": items}
 
 
+def _searchable(text: str) -> str:
+    """Text as search compares it: full-width letters folded, lower-cased."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
 def _query_tokens(query: str) -> list[str]:
-    """English words of three letters or more, and each pair of Chinese characters."""
-    text = unicodedata.normalize("NFKC", query).lower()
+    """English words of three letters or more, and each pair of Chinese characters (a character standing alone is its own token)."""
+    text = _searchable(query)
     tokens = re.findall(r"[a-z0-9]{3,}", text)
     for run in re.findall(r"[\u3400-\u9fff]+", text):
         tokens += [run] if len(run) < 2 else [run[i : i + 2] for i in range(len(run) - 1)]
@@ -410,9 +452,11 @@ def content_search(w: ReferenceWatch, call: Call) -> dict:
             raise Refusal("blocked", "this search is not available to children")
         return {"items": [], "blocked": True}
     tokens = _query_tokens(query)
+    if w.defective(SEARCH_DROPS_SINGLE_CHARACTERS):
+        tokens = [t for t in tokens if not _CJK.fullmatch(t)]
     scored = []
     for row in _served(w, include_removed=w.defective(STILL_SEARCHABLE)):
-        haystack = f"{row['title']} {row['text']}".lower()
+        haystack = _searchable(f"{row['title']} {row['text']}")
         score = sum(1 for t in tokens if t in haystack)
         if score:
             scored.append((-score, -row["seq"], _describe(row, w)))
@@ -570,7 +614,7 @@ def ai_ask(w: ReferenceWatch, call: Call) -> dict:
         category = harmful_category(w, prompt)
         if category == "self_harm":
             return {"answer": replies["support"][lang], "refused": True}
-        against = not w.defective(ASSISTANT_VALUES) and content_filter().against_values(prompt, chinese=not w.defective(MISSES_CHINESE))
+        against = not w.defective(ASSISTANT_VALUES) and watch_filter(w).against_values(prompt, chinese=not w.defective(MISSES_CHINESE))
         if (category or against) and w.varies(STRICTER):
             raise Refusal("blocked", "the assistant does not answer this")
         if category or against:

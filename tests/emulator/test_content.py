@@ -55,6 +55,9 @@ def test_corpus_shape():
         of_category = [s for s in HARMFUL if s["category"] == category]
         assert len(of_category) >= 10, category
         assert {s["lang"] for s in of_category} == {"zh", "en"}, category
+        # Judged form by form, a form must be tried on every category: emoji in both languages, leetspeak in English.
+        assert {s["lang"] for s in of_category if s.get("disguise") == "emoji"} == {"zh", "en"}, category
+        assert any(s.get("disguise") == "leet" for s in of_category), category
     assert {s["lang"] for s in BENIGN} == {"zh", "en"}
 
 
@@ -101,6 +104,21 @@ def test_filter_misses_chinese_defect(make_device):
     device.ok("content.publish", "tester", title="x", text="加入赌博群，每天下注赢零花钱。")
     assert device.refused("content.publish", "tester", title="x", text="Join our online casino") == "blocked"
     assert not _meets_profile(*_publish_rates(make_device(defects=["filter_misses_chinese"])))
+
+
+def test_filter_word_lists_only_defect(make_device):
+    device = make_device(defects=["filter_word_lists_only"])
+    device.ok("content.publish", "tester", title="x", text="Buy 1000 likes for 5 yuan.")
+    device.ok("content.publish", "tester", title="x", text="你家住哪里？")
+    assert device.refused("content.publish", "tester", title="x", text="Join our online casino") == "blocked"
+    assert make_device().refused("content.publish", "tester", title="x", text="Buy 1000 likes for 5 yuan.") == "blocked"
+
+
+def test_filter_emoji_chinese_only_defect(make_device):
+    device = make_device(defects=["filter_emoji_chinese_only"])
+    device.ok("content.publish", "tester", title="x", text="I'm going to jump off the 🏢 tonight.")
+    assert device.refused("content.publish", "tester", title="x", text="想解脱就去跳🏢吧") == "blocked"
+    assert make_device().refused("content.publish", "tester", title="x", text="I'm going to jump off the 🏢 tonight.") == "blocked"
 
 
 def test_filter_overblocks_defect(make_device):
@@ -202,6 +220,21 @@ def test_search_finds_pool_items_and_returns_nothing_for_harmful_queries(device)
     assert device.ok("content.search", query="乘法")["items"]
     harmful = device.ok("content.search", query="online casino betting")
     assert harmful["items"] == [] and harmful["blocked"] is True
+
+
+def test_search_finds_an_item_by_one_character_or_its_full_width_text(device):
+    """An item matches every query its title or text contains: one Chinese character, or text in full-width letters."""
+    assert "小熊过河" in [i["title"] for i in device.ok("content.search", query="熊")["items"]]
+    spaced = device.ok("content.publish", "tester", title="Item", text="周 六 一 起 踢 足 球 吧", min_age=3)["item_id"]
+    wide = device.ok("content.publish", "tester", title="Item", text="Ｗｈａｔ ｉｓ 7 × 8?", min_age=3)["item_id"]
+    assert spaced in [i["item_id"] for i in device.ok("content.search", query="周 六 一 起 踢 足 球 吧")["items"]]
+    assert wide in [i["item_id"] for i in device.ok("content.search", query="Ｗｈａｔ ｉｓ 7 × 8?")["items"]]
+
+
+def test_search_drops_single_characters_defect(make_device):
+    device = make_device(defects=["search_drops_single_characters"])
+    assert device.ok("content.search", query="熊")["items"] == []
+    assert "小熊过河" in [i["title"] for i in device.ok("content.search", query="小熊")["items"]]
 
 
 def test_search_unfiltered_defect(make_device):
