@@ -307,11 +307,21 @@ def stranger_account(watch: Watch, ctx: Context) -> None:
     ctx.values["stranger"] = watch.create_account("Friendly uncle", kind="stranger")
 
 
-@when(parsers.re("the stranger with the account tries to (?P<what>locate the child|open the child's profile)"))
-def stranger_with_account_tries(watch: Watch, ctx: Context, what: str) -> None:
-    account = ctx.values["stranger"]
+@given("a classmate who is not the child's friend has an account on the platform")
+def classmate_account(watch: Watch, ctx: Context) -> None:
+    ctx.values["classmate"] = watch.create_account("Classmate Ben", kind="child")
+
+
+# Other accounts of the platform, as the step text names them: (where the account is kept, the role it acts in).
+SIGNED_IN = {"the stranger with the account": ("stranger", "stranger"), "the classmate": ("classmate", "child")}
+
+
+@when(parsers.re("(?P<who>the stranger with the account|the classmate) tries to (?P<what>locate the child|open the child's profile)"))
+def signed_in_account_tries(watch: Watch, ctx: Context, who: str, what: str) -> None:
+    kept, role = SIGNED_IN[who]
+    account = ctx.values[kept]
     do = watch.location if what == "locate the child" else watch.profile_of_child
-    attempt(ctx, f"stranger {account} trying to {what}", lambda: do(role="stranger", account=account))
+    attempt(ctx, f"{kept} {account} trying to {what}", lambda: do(role=role, account=account))
 
 
 @when(parsers.re("(?P<who>the stranger|a stranger without an account) reads the feed"))

@@ -83,6 +83,16 @@ def replaced_offered(watch: Watch, ctx: Context) -> None:
     _offer(watch, ctx, ctx.values["replaced"], IMAGES["signed by the maker"], f"going back to firmware {ctx.values['replaced']}")
 
 
+@when("an older firmware numbered with fewer parts is offered, signed by the maker")
+def shorter_older_offered(watch: Watch, ctx: Context) -> None:
+    """The installed version without its last number: older when that number is above 0 (1.0 is 1.0.0, before 1.0.1)."""
+    installed = watch.info()["firmware"]
+    parts = installed.split(".")
+    if len(parts) < 2 or not re.fullmatch(r"\d+(\.\d+)*", installed) or int(parts[-1]) == 0:
+        raise InconclusiveError(f"the installed firmware {installed!r} has no older version with fewer numbers: install a newer one first")
+    _offer(watch, ctx, ".".join(parts[:-1]), IMAGES["signed by the maker"], f"going back from firmware {installed} to {'.'.join(parts[:-1])}")
+
+
 @then("the installed firmware is unchanged")
 def firmware_unchanged(watch: Watch, ctx: Context) -> None:
     now = watch.info()["firmware"]

@@ -57,6 +57,7 @@ UNBOUND_GUARDIAN = defect(
     "Guardian operations check only the role, not that a guardian is bound: after the account is closed, the former guardian's app can still delete the child's data, close the account, give consent and set the password.",
 )
 SIGNED_IN_STRANGER = defect("signed_in_stranger_sees_child", ["CSW-PRI-6"], "Anonymous readers are refused, but any stranger signed in to the platform sees the child's location and profile.")
+CLASSMATE_SEES = defect("other_child_sees_child", ["CSW-PRI-6"], "Strangers are refused, but any child's account of the platform (a classmate who is not a friend) sees the child's location and profile: the check asks only whether the caller is a child.")
 OTHER_RULES = variant("other_privacy_rules", "The children's rules are written in Chinese only, under other headings and in other words (no 'purpose', no '目的').")
 
 ExportPart = Callable[[ReferenceWatch], dict[str, Any]]
@@ -106,6 +107,8 @@ def require_bound_guardian(w: ReferenceWatch, call: Call) -> None:
 def _shown_to_others(w: ReferenceWatch, call: Call, kind: str) -> bool:
     """The careless makers' ways of letting others see the child's data (defects only)."""
     if kind == "location" and w.defective(STRANGER_LOCATION):
+        return True
+    if kind in ("location", "profile") and call.role == "child" and w.defective(CLASSMATE_SEES):
         return True
     return kind in ("location", "profile") and call.role == "stranger" and call.account is not None and w.defective(SIGNED_IN_STRANGER)
 

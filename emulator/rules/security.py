@@ -33,6 +33,7 @@ SIGNATURES = ("valid", "invalid", "none")
 
 UNSIGNED = defect("unsigned_firmware_accepted", ["CSW-SEC-1"], "Firmware images are installed without checking the maker's signature.")
 DOWNGRADE = defect("downgrade_accepted", ["CSW-SEC-1"], "An older firmware version can be installed over a newer one.")
+DOWNGRADE_SHORT = defect("downgrade_by_shorter_version", ["CSW-SEC-1"], "Versions are compared only on the numbers both have, so an older image numbered with fewer parts (1.0 over 1.0.1) installs.")
 SHORT_SUPPORT = defect("short_update_support", ["CSW-SEC-1"], "Security updates end two months after release, before the watch is in use.")
 DEFAULT_PASSWORD = defect("default_password", ["CSW-SEC-2"], f"The watch ships with the lock password {FACTORY_PASSWORD} and never asks to change it.")
 SUPERVISION_OFF = defect("supervision_can_be_disabled", ["CSW-SEC-3"], "The child can switch the guardian's supervision off from the watch's settings.")
@@ -127,7 +128,11 @@ def firmware_update(w: ReferenceWatch, call: Call) -> dict:
     device = w.store.doc("device")
     if signature != "valid" and not w.defective(UNSIGNED):
         raise Refusal("invalid_signature", "the image is not signed by the maker" if signature == "none" else "the image's signature does not verify")
-    if not _newer_or_same(candidate, _version(device["firmware"])) and not w.defective(DOWNGRADE):
+    installed = _version(device["firmware"])
+    if w.defective(DOWNGRADE_SHORT):
+        common = min(len(candidate), len(installed))
+        candidate, installed = candidate[:common], installed[:common]
+    if not _newer_or_same(candidate, installed) and not w.defective(DOWNGRADE):
         raise Refusal("downgrade", f"{version} is older than the installed {device['firmware']}")
     device["firmware"] = version
     w.store.put_doc("device", device)

@@ -2,8 +2,9 @@
 Feature: Strangers see nothing of the child
   Accounts of the platform that are not the child's guardian or approved
   friends cannot see where the child is, open the child's profile, or read
-  the child's posts: neither a member of the public without an account nor a
-  stranger signed in to the platform.
+  the child's posts: neither a member of the public without an account, nor a
+  stranger signed in to the platform, nor another child's account (a
+  classmate who is not the child's friend).
 
   Scenario: A stranger cannot locate the child
     Given a watch bound to its guardian
@@ -23,6 +24,17 @@ Feature: Strangers see nothing of the child
     Given a watch bound to its guardian
     And a stranger has an account on the platform
     When the stranger with the account tries to <what>
+    Then the watch refuses
+
+    Examples:
+      | what                     |
+      | locate the child         |
+      | open the child's profile |
+
+  Scenario Outline: A classmate who is not the child's friend cannot <what>
+    Given a watch bound to its guardian
+    And a classmate who is not the child's friend has an account on the platform
+    When the classmate tries to <what>
     Then the watch refuses
 
     Examples:

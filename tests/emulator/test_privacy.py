@@ -238,6 +238,13 @@ def test_strangers_do_not_see_the_location(device):
     device.ok("location.get", "guardian")
 
 
+def test_other_child_sees_child_defect(make_device):
+    device = make_device(defects=["other_child_sees_child"])
+    assert "lat" in device.ok("location.get", "child", account="classmate-1")
+    assert device.ok("profile.get", "child", account="classmate-1")["nickname"]
+    assert device.refused("location.get", "stranger", account="s-1") == "denied"
+
+
 def test_stranger_sees_location_defect(make_device):
     device = make_device(defects=["stranger_sees_location"])
     assert "lat" in device.ok("location.get", "stranger", account="s-1")

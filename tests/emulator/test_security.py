@@ -46,6 +46,13 @@ def test_downgrade_refused(device):
     assert device.ok("device.info", "tester")["firmware"] == "1.10.0"
 
 
+def test_a_shorter_version_number_is_read_with_zeros(device):
+    device.ok("firmware.update", "tester", version="1.0.1", signature="valid")
+    assert device.refused("firmware.update", "tester", version="1.0", signature="valid") == "downgrade"
+    assert device.ok("firmware.update", "tester", version="1.1", signature="valid") == {"installed": "1.1"}
+    assert device.ok("firmware.update", "tester", version="1.1.0", signature="valid") == {"installed": "1.1.0"}
+
+
 def test_firmware_bad_requests(device):
     assert device.refused("firmware.update", "tester", version="latest", signature="valid") == "bad_request"
     assert device.refused("firmware.update", "tester", version="2.0", signature="maybe") == "bad_request"
@@ -59,6 +66,13 @@ def test_unsigned_firmware_accepted_defect(make_device):
 def test_downgrade_accepted_defect(make_device):
     device = make_device(defects=["downgrade_accepted"])
     assert device.ok("firmware.update", "tester", version="0.9", signature="valid")["installed"] == "0.9"
+
+
+def test_downgrade_by_shorter_version_defect(make_device):
+    device = make_device(defects=["downgrade_by_shorter_version"])
+    device.ok("firmware.update", "tester", version="1.0.1", signature="valid")
+    assert device.ok("firmware.update", "tester", version="1.0", signature="valid")["installed"] == "1.0"
+    assert device.refused("firmware.update", "tester", version="0.9", signature="valid") == "downgrade"
 
 
 def test_short_update_support_defect(make_device):
