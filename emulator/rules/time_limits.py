@@ -45,6 +45,7 @@ NO_REST = defect("no_rest_reminder", ["CSW-ADD-5"], "No reminder after continuou
 REST_EARLY = defect("rest_reminder_early", ["CSW-ADD-5"], "The rest reminder comes after a third of the continuous-use time.")
 REST_RESET_BY_SWITCH = defect("rest_restarts_on_app_switch", ["CSW-ADD-5"], "Switching to another app restarts continuous use, so a child who switches apps is never reminded.")
 REST_RESET_BY_PAUSE = defect("rest_restarts_on_any_pause", ["CSW-ADD-5"], "Any pause, even of seconds, counts as a break: closing and reopening the app avoids the reminder.")
+REST_ONCE = defect("rest_reminder_once", ["CSW-ADD-5"], "Continuous use is not started again after a rest reminder: the count runs on, so a child who keeps going is reminded once and never again until a break.")
 REST_IGNORES_BREAKS = defect("rest_ignores_breaks", ["CSW-ADD-5"], "Breaks do not restart continuous use: the reminder comes early after a break.")
 PER_APP = defect("usage_per_app", ["CSW-ADD-6"], "Used time is counted per app, so switching apps starts a fresh allowance.", collateral={"CSW-ADD-1": "when the guardian's time is used up in one app, every other app still has its own allowance", "CSW-ADD-3": "when the default time is used up in one app, every other app still has its own allowance"})
 
@@ -153,6 +154,10 @@ def _rest(w: ReferenceWatch, usage: dict, app_id: str | None, step: float) -> No
     usage["continuous_app"] = app_id
     usage["continuous"] += step
     due = REST_REMINDER_MINUTES * 60 // (3 if w.defective(REST_EARLY) else 1)
+    if w.defective(REST_ONCE):
+        if usage["continuous"] - step < due <= usage["continuous"]:  # only as the count crosses the time, which it does once
+            usage["reminders"].append({"at": clock.iso(w.now), "kind": "rest", "after_minutes": int(usage["continuous"] // 60)})
+        return
     if usage["continuous"] >= due and not w.defective(NO_REST):
         usage["reminders"].append({"at": clock.iso(w.now), "kind": "rest", "after_minutes": int(usage["continuous"] // 60)})
         usage["continuous"] = 0
