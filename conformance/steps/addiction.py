@@ -50,6 +50,17 @@ def guardian_sets_limit(watch: Watch, declaration: Declaration, ctx: Context) ->
     watch.set_daily_limit(ctx.values["limit_minutes"])
 
 
+# The shortest limit docs/protocol.md `controls.set_daily_limit` takes, where the declaration gives no shortest of its own.
+PROTOCOL_SHORTEST_LIMIT_MINUTES = 1
+
+
+@given("the guardian sets the shortest daily limit the watch offers")
+def guardian_sets_shortest_limit(watch: Watch, declaration: Declaration, ctx: Context) -> None:
+    """The lower end of the guardian's range: the declaration's shortest, else the protocol's 1 minute. A refusal is a FAIL."""
+    ctx.values["limit_minutes"] = declaration.ixit.get("shortest_daily_limit_minutes") or PROTOCOL_SHORTEST_LIMIT_MINUTES
+    watch.set_daily_limit(ctx.values["limit_minutes"])
+
+
 @given(parsers.parse('the guardian sets a short daily limit exempting "{app_id}"'))
 def guardian_sets_limit_exempting(watch: Watch, declaration: Declaration, ctx: Context, app_id: str) -> None:
     ctx.values["limit_minutes"] = short_limit_minutes(declaration)

@@ -35,6 +35,7 @@ GATES_AT_OPEN_ONLY = defect("limit_checked_at_open_only", ["CSW-ADD-1"], "The da
 PERIODS_IGNORED = defect("periods_ignored", ["CSW-ADD-2"], "Usable periods are stored but never enforced.", collateral={"CSW-ADD-8": "that periods survive a factory reset is judged by their still closing the watch, which periods never enforced cannot do"})
 PERIODS_BLOCK_EXEMPT = defect("periods_block_exempted_apps", ["CSW-ADD-2"], "Apps the guardian exempted are blocked outside the usable periods (and at night) with the rest.")
 PERIOD_END_INCLUSIVE = defect("period_end_inclusive", ["CSW-ADD-2"], "A usable period still lets apps open in its end minute (the end is taken as inclusive).")
+LIMIT_FLOOR = defect("daily_limit_floor", ["CSW-ADD-1"], "The guardian cannot set a daily limit under 5 minutes (refused as not allowed), though the declaration says the shortest is 1 minute.")
 NO_DEFAULT = defect("no_default_limit", ["CSW-ADD-3"], "With no limit set by the guardian, use is unlimited.")
 AGE_BAND_OFF_BY_ONE = defect("age_band_off_by_one", ["CSW-ADD-3"], "The age bands' boundaries are a year early: 7-year-olds get the 8-13 default and 13-year-olds none.")
 AGE_FROM_BIRTH_YEAR = defect("age_from_birth_year", ["CSW-ADD-3"], "The child's age is the difference of the years, so a child moves to the next age band on 1 January rather than on the birthday.")
@@ -204,6 +205,8 @@ def set_daily_limit(w: ReferenceWatch, call: Call) -> dict:
     minutes = call.arg("minutes", int)
     if minutes is not None and not 1 <= minutes <= 24 * 60:
         raise Refusal("bad_request", "minutes must be between 1 and 1440, or null")
+    if minutes is not None and minutes < 5 and w.defective(LIMIT_FLOOR):
+        raise Refusal("not_allowed", "the shortest daily limit is 5 minutes")
     exempt = call.arg("exempt", list, [])
     controls = _controls(w)
     controls.update(daily_limit_minutes=minutes, exempt=[str(a) for a in exempt], set_on=clock.local_day(rule_time(w)))
