@@ -158,6 +158,11 @@ def guardian_disables_app(watch: Watch, app_id: str) -> None:
     watch.set_app_enabled(app_id, False)
 
 
+@when(parsers.parse('the guardian makes "{app_id}" available again'))
+def guardian_enables_app(watch: Watch, app_id: str) -> None:
+    watch.set_app_enabled(app_id, True)
+
+
 @given("the guardian makes every gated app unavailable")
 def guardian_disables_every_app(watch: Watch, profile: Profile) -> None:
     refused = []

@@ -43,6 +43,7 @@ STORE_TRUSTS_CATEGORY = defect("store_trusts_declared_category", ["CSW-APP-1"], 
 REINSTALL_SKIPS_APPROVAL = defect("reinstall_skips_approval", ["CSW-APP-4"], "An app the child uninstalls and installs again is usable at once, even one the guardian never approved.")
 BASIC_REMOVABLE = defect("phone_removable", ["CSW-ADD-1"], "The phone app is not protected as a system app: the child can uninstall it, and calling the guardian is gone.")
 REINSTALL_REENABLES = defect("reinstall_reenables_app", ["CSW-ADD-7"], "An app the guardian disabled comes back enabled when the child uninstalls and reinstalls it.")
+REENABLE_FORGOTTEN = defect("reinstall_forgets_reenabling", ["CSW-ADD-7"], "The watch remembers every app the guardian ever disabled but not its enabling it again: such an app comes back disabled when the child reinstalls it.")
 GUARDIAN_REMOVABLE = defect("guardian_component_removable", ["CSW-SEC-3"], "The child can uninstall or force-stop the guardian component.")
 STOP_ANY_STOPS_SUPERVISION = defect("supervision_in_shared_process", ["CSW-SEC-3"], "Supervision runs in the preinstalled apps' shared process: force-stopping any of them (the stopwatch, maths ...) switches it off.")
 UNINSTALL_ANY_DROPS_SUPERVISION = defect(
@@ -258,5 +259,6 @@ def apps_set_enabled(w: ReferenceWatch, call: Call) -> dict:
     if row["app_id"] in BASIC_APPS and not enabled:
         raise Refusal("not_allowed", "basic functions stay available")
     w.store.execute("UPDATE apps SET enabled = ? WHERE app_id = ?", (int(enabled), row["app_id"]))
-    _remember_disabled(w, row["app_id"], not enabled)
+    if not enabled or not w.defective(REENABLE_FORGOTTEN):
+        _remember_disabled(w, row["app_id"], not enabled)
     return {}
