@@ -31,6 +31,7 @@ HIDDEN_GAME = defect("preinstalled_game_hidden", ["CSW-APP-1"], "A game is prein
 SHORT_VIDEO = defect("preinstalled_short_video", ["CSW-APP-1"], "A short-video app is preinstalled and visible.")
 SPLASH_AD = defect("splash_ad", ["CSW-APP-2"], "The preinstalled content app opens with a splash-screen advertisement.")
 SIDELOAD = defect("sideload_allowed", ["CSW-APP-3"], "Apps can be side-loaded from outside the store.")
+SIDELOAD_ONE_CHANNEL = defect("sideload_blocked_on_one_channel_only", ["CSW-APP-3"], "Only the watch's own package installer is blocked: a package pushed over USB or opened from a web link installs.")
 MALWARE = defect("malware_not_detected", ["CSW-APP-3"], "A package flagged as malicious installs like any other.")
 NO_APPROVAL = defect("install_without_approval", ["CSW-APP-4"], "A newly installed app is usable before the guardian approves it.", collateral={'CSW-APP-5': 'a generative-AI app the child installs becomes usable without the guardian like any other'})
 AI_CHAT = defect("preinstalled_ai_chat", ["CSW-APP-5"], "A generative-AI chat app is preinstalled.")
@@ -148,7 +149,8 @@ def apps_list(w: ReferenceWatch, call: Call) -> dict:
 def apps_install(w: ReferenceWatch, call: Call) -> dict:
     app_id, name, category = call.arg("app_id", str), call.arg("name", str), call.arg("category", str)
     source, signature = call.arg("source", str, "store"), call.arg("signature", str, "valid")
-    if source != "store" and not w.defective(SIDELOAD):
+    off_store = source == "sideload" if w.defective(SIDELOAD_ONE_CHANNEL) else source != "store"
+    if off_store and not w.defective(SIDELOAD):
         raise Refusal("not_allowed", "apps install only from the store")
     if source == "store" and not w.has("app_store"):
         raise Refusal("unsupported", "this model has no app store")
