@@ -45,6 +45,13 @@ REINSTALL_SKIPS_APPROVAL = defect("reinstall_skips_approval", ["CSW-APP-4"], "An
 BASIC_REMOVABLE = defect("phone_removable", ["CSW-ADD-1"], "The phone app is not protected as a system app: the child can uninstall it, and calling the guardian is gone.")
 REINSTALL_REENABLES = defect("reinstall_reenables_app", ["CSW-ADD-7"], "An app the guardian disabled comes back enabled when the child uninstalls and reinstalls it.")
 REENABLE_FORGOTTEN = defect("reinstall_forgets_reenabling", ["CSW-ADD-7"], "The watch remembers every app the guardian ever disabled but not its enabling it again: such an app comes back disabled when the child reinstalls it.")
+STORELESS_DEFAULT_INSTALLS = defect(
+    "storeless_model_installs_by_default",
+    ["CSW-APP-4"],
+    "On the model without an app store only a request naming the store is answered unsupported: an install by the default source is served from the store anyway, so the declaration hides the store's clauses.",
+    collateral={c: "its store scenarios cannot be set aside on a model whose declaration hides the store it has" for c in ("CSW-ADD-6", "CSW-ADD-7", "CSW-APP-1", "CSW-APP-3", "CSW-APP-5", "CSW-PRI-3")},
+    device="basic",
+)
 GUARDIAN_REMOVABLE = defect("guardian_component_removable", ["CSW-SEC-3"], "The child can uninstall or force-stop the guardian component.")
 STOP_ANY_STOPS_SUPERVISION = defect("supervision_in_shared_process", ["CSW-SEC-3"], "Supervision runs in the preinstalled apps' shared process: force-stopping any of them (the stopwatch, maths ...) switches it off.")
 UNINSTALL_ANY_DROPS_SUPERVISION = defect(
@@ -152,7 +159,7 @@ def apps_install(w: ReferenceWatch, call: Call) -> dict:
     off_store = source == "sideload" if w.defective(SIDELOAD_ONE_CHANNEL) else source != "store"
     if off_store and not w.defective(SIDELOAD):
         raise Refusal("not_allowed", "apps install only from the store")
-    if source == "store" and not w.has("app_store"):
+    if source == "store" and not w.has("app_store") and ("source" in call.args or not w.defective(STORELESS_DEFAULT_INSTALLS)):
         raise Refusal("unsupported", "this model has no app store")
     if signature == "malicious" and not w.defective(MALWARE):
         raise Refusal("blocked", f"{app_id} was identified as malicious")
