@@ -12,15 +12,20 @@ from conformance.declaration import Declaration
 from device_adapters.errors import InconclusiveError, Refused
 from device_adapters.watch import Watch
 
-# One harmless operation per feature: a device without the feature answers `unsupported`.
-FEATURE_PROBES: dict[str, tuple[str, str, dict]] = {
-    "payments": ("payment.status", "guardian", {}),
-    "social_feed": ("friends.list", "guardian", {}),
-    "content_service": ("content.pool", "guardian", {}),
-    "ai_assistant": ("ai.ask", "child", {"prompt": "What is a rainbow?"}),
-    "biometrics": ("biometric.verify", "child", {"sample": "live"}),
-    # Installing from the store (the baseline reset after the probe removes the app again).
-    "app_store": ("apps.install", "child", {"app_id": "probe.stopwatch", "name": "Stopwatch", "category": "tool", "source": "store", "signature": "valid"}),
+# Harmless operations per feature: a device without the feature answers `unsupported` to each.
+Probe = tuple[str, str, dict]
+FEATURE_PROBES: dict[str, tuple[Probe, ...]] = {
+    "payments": (("payment.status", "guardian", {}),),
+    "social_feed": (("friends.list", "guardian", {}),),
+    "content_service": (("content.pool", "guardian", {}),),
+    "ai_assistant": (("ai.ask", "child", {"prompt": "What is a rainbow?"}),),
+    "biometrics": (("biometric.verify", "child", {"sample": "live"}),),
+    # Installing from the store, naming it and by the protocol's default source, which is the store too
+    # (the baseline reset after the probe removes the app again).
+    "app_store": (
+        ("apps.install", "child", {"app_id": "probe.stopwatch", "name": "Stopwatch", "category": "tool", "source": "store", "signature": "valid"}),
+        ("apps.install", "child", {"app_id": "probe.stopwatch", "name": "Stopwatch", "category": "tool"}),
+    ),
 }
 
 
@@ -42,20 +47,16 @@ def not_applicable_reason(clause: Clause, declaration: Declaration) -> str | Non
 
 def observed_features(watch: Watch, features: list[str]) -> list[str]:
     """Of `features` (declared absent), those the device nevertheless serves."""
-    present = []
-    for feature in features:
-        probe = FEATURE_PROBES.get(feature)
-        if probe is None:
-            continue
-        op, role, args = probe
-        try:
-            watch.call(op, role, **args)
-        except Refused as refusal:
-            if refusal.code == "unsupported":
-                continue
-            present.append(feature)  # declined for another reason: the feature exists
-        except InconclusiveError:
-            continue  # unknown operation: nothing observed
-        else:
-            present.append(feature)
-    return present
+    return [feature for feature in features if any(_answers(watch, probe) for probe in FEATURE_PROBES.get(feature, ()))]
+
+
+def _answers(watch: Watch, probe: Probe) -> bool:
+    """Whether the device serves `probe`: a success, or a refusal other than `unsupported` (declined for another reason: the feature exists)."""
+    op, role, args = probe
+    try:
+        watch.call(op, role, **args)
+    except Refused as refusal:
+        return refusal.code != "unsupported"
+    except InconclusiveError:
+        return False  # unknown operation: nothing observed
+    return True

@@ -50,6 +50,17 @@ def guardian_sets_limit(watch: Watch, declaration: Declaration, ctx: Context) ->
     watch.set_daily_limit(ctx.values["limit_minutes"])
 
 
+# The shortest limit docs/protocol.md `controls.set_daily_limit` takes, where the declaration gives no shortest of its own.
+PROTOCOL_SHORTEST_LIMIT_MINUTES = 1
+
+
+@given("the guardian sets the shortest daily limit the watch offers")
+def guardian_sets_shortest_limit(watch: Watch, declaration: Declaration, ctx: Context) -> None:
+    """The lower end of the guardian's range: the declaration's shortest, else the protocol's 1 minute. A refusal is a FAIL."""
+    ctx.values["limit_minutes"] = declaration.ixit.get("shortest_daily_limit_minutes") or PROTOCOL_SHORTEST_LIMIT_MINUTES
+    watch.set_daily_limit(ctx.values["limit_minutes"])
+
+
 @given(parsers.parse('the guardian sets a short daily limit exempting "{app_id}"'))
 def guardian_sets_limit_exempting(watch: Watch, declaration: Declaration, ctx: Context, app_id: str) -> None:
     ctx.values["limit_minutes"] = short_limit_minutes(declaration)
@@ -145,6 +156,11 @@ def child_sets_clock_into_period(watch: Watch, ctx: Context) -> None:
 @given(parsers.parse('the guardian makes "{app_id}" unavailable'))
 def guardian_disables_app(watch: Watch, app_id: str) -> None:
     watch.set_app_enabled(app_id, False)
+
+
+@when(parsers.parse('the guardian makes "{app_id}" available again'))
+def guardian_enables_app(watch: Watch, app_id: str) -> None:
+    watch.set_app_enabled(app_id, True)
 
 
 @given("the guardian makes every gated app unavailable")
@@ -366,6 +382,13 @@ def child_uses_until_rest_due(watch: Watch, declaration: Declaration, profile: P
     _use_continuously(watch, declaration, request, ctx, app_id, due - 60 - ctx.values.get("continuous_s", 0))
 
 
+@when(parsers.parse('the child uses "{app_id}" until a minute before the profile\'s rest-reminder time since the reminder'))
+def child_uses_until_next_rest_due(watch: Watch, declaration: Declaration, profile: Profile, request: pytest.FixtureRequest, ctx: Context, app_id: str) -> None:
+    """After a reminder continuous use starts again (docs/protocol.md 7.4), so the next reminder is a whole continuous-use time away."""
+    ctx.values["continuous_s"] = 0
+    _use_continuously(watch, declaration, request, ctx, app_id, profile.param("rest_reminder_minutes") * 60 - 60)
+
+
 @when("the child keeps using it for one more minute")
 def child_keeps_using(watch: Watch, declaration: Declaration, request: pytest.FixtureRequest, ctx: Context) -> None:
     pass_time(watch, declaration, request, 60)
@@ -391,12 +414,25 @@ def child_takes_break(watch: Watch, declaration: Declaration, request: pytest.Fi
 def reminded_to_rest(watch: Watch, ctx: Context) -> None:
     reminders = watch.usage()["reminders"]
     assert reminders, f"no rest reminder after {ctx.values.get('continuous_s', 0) // 60} minutes of continuous use, the profile's continuous-use time"
+    ctx.values["reminders_seen"] = len(reminders)
 
 
 @then("the watch has not reminded the child to rest")
 def not_reminded(watch: Watch, ctx: Context) -> None:
     reminders = watch.usage()["reminders"]
     assert not reminders, f"the watch reminded the child to rest ({reminders}) after only {ctx.values.get('continuous_s', 0) // 60} minutes of continuous use, before the profile's continuous-use time"
+
+
+@then("the watch has reminded the child to rest again")
+def reminded_again(watch: Watch, ctx: Context) -> None:
+    seen, reminders = ctx.values.get("reminders_seen", 0), watch.usage()["reminders"]
+    assert len(reminders) > seen, f"no new rest reminder after {ctx.values.get('continuous_s', 0) // 60} more minutes of continuous use since the last one, the profile's continuous-use time: continuous use did not start again after the reminder (reminders: {reminders})"
+
+
+@then("the watch has not reminded the child to rest again")
+def not_reminded_again(watch: Watch, ctx: Context) -> None:
+    seen, reminders = ctx.values.get("reminders_seen", 0), watch.usage()["reminders"]
+    assert len(reminders) <= seen, f"the watch reminded the child to rest again ({reminders[seen:]}) after only {ctx.values.get('continuous_s', 0) // 60} minutes of continuous use since the last reminder, before the profile's continuous-use time"
 
 
 @then("the guardian sees the whole daily limit used")

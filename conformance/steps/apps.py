@@ -149,10 +149,16 @@ def child_installs_malicious(watch: Watch, ctx: Context, app_id: str) -> None:
     _store_install(watch, ctx, app_id, "tool", signature="malicious")
 
 
-@when(parsers.parse('the child tries to side-load the {kind} app "{app_id}"'))
+# Ways a package reaches the watch from outside its store (docs/protocol.md `apps.install`: any source but "store"):
+# the watch's own package installer, a file copied from a computer, a link sent by a seller.
+OFF_STORE_SOURCES = ("sideload", "usb", "web")
+
+
+@when(parsers.parse('the child tries to side-load the {kind} app "{app_id}" through each channel outside the store'))
 def child_sideloads(watch: Watch, ctx: Context, kind: str, app_id: str) -> None:
-    # A package copied onto the watch from outside the store, as gray-market sellers do.
-    attempt(ctx, f"side-loading {app_id}", lambda: watch.install_app(app_id, name=app_id, category=_category(kind), source="sideload"))
+    """As gray-market sellers do; a watch that blocks one channel and not another is open all the same."""
+    attempt_each(ctx, list(OFF_STORE_SOURCES), lambda source: f"side-loading {app_id} from {source}",
+                 lambda source: watch.install_app(app_id, name=app_id, category=_category(kind), source=source))
 
 
 @when("the child tries to install from the store an app of each category the profile deems harmful")

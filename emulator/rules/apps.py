@@ -31,6 +31,7 @@ HIDDEN_GAME = defect("preinstalled_game_hidden", ["CSW-APP-1"], "A game is prein
 SHORT_VIDEO = defect("preinstalled_short_video", ["CSW-APP-1"], "A short-video app is preinstalled and visible.")
 SPLASH_AD = defect("splash_ad", ["CSW-APP-2"], "The preinstalled content app opens with a splash-screen advertisement.")
 SIDELOAD = defect("sideload_allowed", ["CSW-APP-3"], "Apps can be side-loaded from outside the store.")
+SIDELOAD_ONE_CHANNEL = defect("sideload_blocked_on_one_channel_only", ["CSW-APP-3"], "Only the watch's own package installer is blocked: a package pushed over USB or opened from a web link installs.")
 MALWARE = defect("malware_not_detected", ["CSW-APP-3"], "A package flagged as malicious installs like any other.")
 NO_APPROVAL = defect("install_without_approval", ["CSW-APP-4"], "A newly installed app is usable before the guardian approves it.", collateral={'CSW-APP-5': 'a generative-AI app the child installs becomes usable without the guardian like any other'})
 AI_CHAT = defect("preinstalled_ai_chat", ["CSW-APP-5"], "A generative-AI chat app is preinstalled.")
@@ -43,6 +44,14 @@ STORE_TRUSTS_CATEGORY = defect("store_trusts_declared_category", ["CSW-APP-1"], 
 REINSTALL_SKIPS_APPROVAL = defect("reinstall_skips_approval", ["CSW-APP-4"], "An app the child uninstalls and installs again is usable at once, even one the guardian never approved.")
 BASIC_REMOVABLE = defect("phone_removable", ["CSW-ADD-1"], "The phone app is not protected as a system app: the child can uninstall it, and calling the guardian is gone.")
 REINSTALL_REENABLES = defect("reinstall_reenables_app", ["CSW-ADD-7"], "An app the guardian disabled comes back enabled when the child uninstalls and reinstalls it.")
+REENABLE_FORGOTTEN = defect("reinstall_forgets_reenabling", ["CSW-ADD-7"], "The watch remembers every app the guardian ever disabled but not its enabling it again: such an app comes back disabled when the child reinstalls it.")
+STORELESS_DEFAULT_INSTALLS = defect(
+    "storeless_model_installs_by_default",
+    ["CSW-APP-4"],
+    "On the model without an app store only a request naming the store is answered unsupported: an install by the default source is served from the store anyway, so the declaration hides the store's clauses.",
+    collateral={c: "its store scenarios cannot be set aside on a model whose declaration hides the store it has" for c in ("CSW-ADD-6", "CSW-ADD-7", "CSW-APP-1", "CSW-APP-3", "CSW-APP-5", "CSW-PRI-3")},
+    device="basic",
+)
 GUARDIAN_REMOVABLE = defect("guardian_component_removable", ["CSW-SEC-3"], "The child can uninstall or force-stop the guardian component.")
 STOP_ANY_STOPS_SUPERVISION = defect("supervision_in_shared_process", ["CSW-SEC-3"], "Supervision runs in the preinstalled apps' shared process: force-stopping any of them (the stopwatch, maths ...) switches it off.")
 UNINSTALL_ANY_DROPS_SUPERVISION = defect(
@@ -147,9 +156,10 @@ def apps_list(w: ReferenceWatch, call: Call) -> dict:
 def apps_install(w: ReferenceWatch, call: Call) -> dict:
     app_id, name, category = call.arg("app_id", str), call.arg("name", str), call.arg("category", str)
     source, signature = call.arg("source", str, "store"), call.arg("signature", str, "valid")
-    if source != "store" and not w.defective(SIDELOAD):
+    off_store = source == "sideload" if w.defective(SIDELOAD_ONE_CHANNEL) else source != "store"
+    if off_store and not w.defective(SIDELOAD):
         raise Refusal("not_allowed", "apps install only from the store")
-    if source == "store" and not w.has("app_store"):
+    if source == "store" and not w.has("app_store") and ("source" in call.args or not w.defective(STORELESS_DEFAULT_INSTALLS)):
         raise Refusal("unsupported", "this model has no app store")
     if signature == "malicious" and not w.defective(MALWARE):
         raise Refusal("blocked", f"{app_id} was identified as malicious")
@@ -258,5 +268,6 @@ def apps_set_enabled(w: ReferenceWatch, call: Call) -> dict:
     if row["app_id"] in BASIC_APPS and not enabled:
         raise Refusal("not_allowed", "basic functions stay available")
     w.store.execute("UPDATE apps SET enabled = ? WHERE app_id = ?", (int(enabled), row["app_id"]))
-    _remember_disabled(w, row["app_id"], not enabled)
+    if not enabled or not w.defective(REENABLE_FORGOTTEN):
+        _remember_disabled(w, row["app_id"], not enabled)
     return {}

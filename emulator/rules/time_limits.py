@@ -35,6 +35,7 @@ GATES_AT_OPEN_ONLY = defect("limit_checked_at_open_only", ["CSW-ADD-1"], "The da
 PERIODS_IGNORED = defect("periods_ignored", ["CSW-ADD-2"], "Usable periods are stored but never enforced.", collateral={"CSW-ADD-8": "that periods survive a factory reset is judged by their still closing the watch, which periods never enforced cannot do"})
 PERIODS_BLOCK_EXEMPT = defect("periods_block_exempted_apps", ["CSW-ADD-2"], "Apps the guardian exempted are blocked outside the usable periods (and at night) with the rest.")
 PERIOD_END_INCLUSIVE = defect("period_end_inclusive", ["CSW-ADD-2"], "A usable period still lets apps open in its end minute (the end is taken as inclusive).")
+LIMIT_FLOOR = defect("daily_limit_floor", ["CSW-ADD-1"], "The guardian cannot set a daily limit under 5 minutes (refused as not allowed), though the declaration says the shortest is 1 minute.")
 NO_DEFAULT = defect("no_default_limit", ["CSW-ADD-3"], "With no limit set by the guardian, use is unlimited.")
 AGE_BAND_OFF_BY_ONE = defect("age_band_off_by_one", ["CSW-ADD-3"], "The age bands' boundaries are a year early: 7-year-olds get the 8-13 default and 13-year-olds none.")
 AGE_FROM_BIRTH_YEAR = defect("age_from_birth_year", ["CSW-ADD-3"], "The child's age is the difference of the years, so a child moves to the next age band on 1 January rather than on the birthday.")
@@ -45,6 +46,7 @@ NO_REST = defect("no_rest_reminder", ["CSW-ADD-5"], "No reminder after continuou
 REST_EARLY = defect("rest_reminder_early", ["CSW-ADD-5"], "The rest reminder comes after a third of the continuous-use time.")
 REST_RESET_BY_SWITCH = defect("rest_restarts_on_app_switch", ["CSW-ADD-5"], "Switching to another app restarts continuous use, so a child who switches apps is never reminded.")
 REST_RESET_BY_PAUSE = defect("rest_restarts_on_any_pause", ["CSW-ADD-5"], "Any pause, even of seconds, counts as a break: closing and reopening the app avoids the reminder.")
+REST_ONCE = defect("rest_reminder_once", ["CSW-ADD-5"], "Continuous use is not started again after a rest reminder: the count runs on, so a child who keeps going is reminded once and never again until a break.")
 REST_IGNORES_BREAKS = defect("rest_ignores_breaks", ["CSW-ADD-5"], "Breaks do not restart continuous use: the reminder comes early after a break.")
 PER_APP = defect("usage_per_app", ["CSW-ADD-6"], "Used time is counted per app, so switching apps starts a fresh allowance.", collateral={"CSW-ADD-1": "when the guardian's time is used up in one app, every other app still has its own allowance", "CSW-ADD-3": "when the default time is used up in one app, every other app still has its own allowance"})
 
@@ -153,6 +155,10 @@ def _rest(w: ReferenceWatch, usage: dict, app_id: str | None, step: float) -> No
     usage["continuous_app"] = app_id
     usage["continuous"] += step
     due = REST_REMINDER_MINUTES * 60 // (3 if w.defective(REST_EARLY) else 1)
+    if w.defective(REST_ONCE):
+        if usage["continuous"] - step < due <= usage["continuous"]:  # only as the count crosses the time, which it does once
+            usage["reminders"].append({"at": clock.iso(w.now), "kind": "rest", "after_minutes": int(usage["continuous"] // 60)})
+        return
     if usage["continuous"] >= due and not w.defective(NO_REST):
         usage["reminders"].append({"at": clock.iso(w.now), "kind": "rest", "after_minutes": int(usage["continuous"] // 60)})
         usage["continuous"] = 0
@@ -196,6 +202,8 @@ def _periods(periods: list) -> list[dict]:
 @operation("controls.set_daily_limit", roles=("guardian",))
 def set_daily_limit(w: ReferenceWatch, call: Call) -> dict:
     minutes = call.arg("minutes", int, nullable=True, minimum=1, maximum=24 * 60)
+    if minutes is not None and minutes < 5 and w.defective(LIMIT_FLOOR):
+        raise Refusal("not_allowed", "the shortest daily limit is 5 minutes")
     exempt = call.arg("exempt", list, [], items=str)
     controls = _controls(w)
     controls.update(daily_limit_minutes=minutes, exempt=[str(a) for a in exempt], set_on=clock.local_day(rule_time(w)))

@@ -23,3 +23,14 @@ Feature: The guardian can make any app unavailable
     When the child uninstalls and reinstalls "camera"
     And the child tries to open "camera"
     Then the watch refuses
+
+  @needs_app_store
+  Scenario: An app the guardian makes available again stays available after a reinstall
+    Given a watch bound to its guardian
+    And the guardian makes "camera" unavailable
+    When the guardian makes "camera" available again
+    And the child tries to open "camera"
+    Then the watch allows it
+    When the child uninstalls and reinstalls "camera"
+    And the child tries to open "camera"
+    Then the watch allows it

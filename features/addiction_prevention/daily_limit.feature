@@ -22,6 +22,12 @@ Feature: The guardian's daily limit
     And the child tries to open every gated app
     Then the watch refuses every one of them
 
+  Scenario: The shortest limit the guardian can set holds too
+    Given the guardian sets the shortest daily limit the watch offers
+    When the child uses "maths" past the daily limit
+    And the child tries to open every gated app
+    Then the watch refuses every one of them
+
   Scenario: An app left open closes when the daily time is used up
     When the child leaves "maths" open well past the daily limit
     Then the watch stopped counting when the daily limit was used up

@@ -5,10 +5,10 @@ Feature: Malicious programs are stopped and side-loading is blocked
   refused, and a package identified as malicious is refused wherever it comes
   from. A refused package leaves nothing behind.
 
-  Scenario: Side-loading an app is refused
+  Scenario: Side-loading an app is refused, whatever the channel
     Given a watch bound to its guardian
-    When the child tries to side-load the tool app "flashlight.plus"
-    Then the watch refuses
+    When the child tries to side-load the tool app "flashlight.plus" through each channel outside the store
+    Then the watch refuses every one of them
     And "flashlight.plus" is not installed on the watch
 
   @needs_app_store
