@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conformance import __version__
-from conformance.applicability import missing_features, not_applicable_reason, observed_features
+from conformance.applicability import missing_features, not_applicable_reason, observe_features, unchecked_reason
 from conformance.catalogue import Profile, load_profile
 from conformance.datafile import ConfigError
 from conformance.declaration import DEFAULT_DECLARATION, Declaration, load_declaration
@@ -198,11 +198,14 @@ def applicability(request: pytest.FixtureRequest) -> None:
     absent = sorted({f for c in clauses for f in missing_features(c, run.declaration)} | {f for f in needs if not run.declaration.has(f)})
     device_watch = request.getfixturevalue("device_watch")
     mark = device_watch.transcript.mark()
-    present = observed_features(device_watch, absent)
+    observed = observe_features(device_watch, absent)
     item.stash[TRANSCRIPT_SLICE_KEY] = device_watch.transcript.since(mark)
-    if present:
-        item.stash[OUTCOME_KEY] = (Verdict.FAIL, f"declared absent but observed: {', '.join(present)} answered its probe; the declaration cannot make {', '.join(c.id for c in clauses)} not applicable")
+    if observed.present:
+        item.stash[OUTCOME_KEY] = (Verdict.FAIL, f"declared absent but observed: {', '.join(observed.present)} answered its probe; the declaration cannot make {', '.join(c.id for c in clauses)} not applicable")
         pytest.skip("declared vs observed mismatch")
+    if observed.unjudged:
+        item.stash[OUTCOME_KEY] = (Verdict.INCONCLUSIVE, unchecked_reason([c.id for c in clauses], observed.unjudged))
+        pytest.skip("INCONCLUSIVE: a feature probe got no answer to judge")
     item.stash[OUTCOME_KEY] = (Verdict.NOT_APPLICABLE, "; ".join(reasons))
     pytest.skip("NOT_APPLICABLE: " + "; ".join(reasons))
 

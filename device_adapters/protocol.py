@@ -83,7 +83,7 @@ def result_of(sent: dict[str, Any], reply: Any) -> dict[str, Any]:
         return reply["result"]
     code, reason = reply["error"]["code"], reply["error"].get("reason", "")
     if code in PROTOCOL_FAULTS:
-        raise UnsupportedOperation(f"{sent['op']}: {code} ({reason})")
+        raise UnsupportedOperation(f"{sent['op']}: {code} ({reason})", code)
     raise Refused(code, reason, sent["op"])
 
 
