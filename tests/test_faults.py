@@ -26,7 +26,7 @@ CASES = {
     "hang": ({"op": "payment.pay"}, "DeviceTimeout"),
     "reset": ({"op": "agent.reset", "after": 1}, "TransportError"),  # in the baseline reset, before any step
     "http_500": ({"op": "payment.pay"}, "HTTP 500"),
-    "bad_json": ({"op": "location.get"}, "not JSON"),
+    "bad_json": ({"op": "location.get"}, "not a JSON reply"),
     "wrong_id": ({"op": "payment.consent"}, "does not answer request id"),
     "missing_result": ({"op": "payment.bill"}, "MalformedReply"),
     "gone": ({"after": 12}, "TransportError"),

@@ -55,7 +55,7 @@ FAULT_CAUSES = {
     "hang": "DeviceTimeout",
     "http_500": "HTTP 500",
     "missing_result": "MalformedReply",
-    "bad_json": "not JSON",
+    "bad_json": "not a JSON reply",
     "reset": "TransportError",
     "wrong_id": "does not answer request id",
 }
