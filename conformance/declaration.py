@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from conformance.catalogue import FEATURES
 from conformance.datafile import ConfigError, line_of, load_yaml, validate
+from conformance.secrets import Masker, secret_values
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 DEFAULT_DECLARATION = FIXTURES_DIR / "devices" / "emulator.yaml"
@@ -20,7 +21,6 @@ EMBEDDED_TRANSPORTS = ("http", "ble-virtual")
 APP_ROLES = ("phone", "sos", "locate", "guardian", "maths", "camera", "pocket.dictionary")
 # The profile's basic functions (parameter basic_functions) and the app that serves each.
 BASIC_FUNCTION_APPS = {"call_guardian": "phone", "emergency_call": "sos", "location": "locate"}
-SECRET_WORDS = ("token", "password", "secret")  # any key naming one of these is masked
 
 DECLARATION_SCHEMA = {
     "type": "object",
@@ -86,7 +86,7 @@ DECLARATION_SCHEMA = {
 }
 
 
-@dataclass
+@dataclass(repr=False)
 class Declaration:
     path: Path
     model: str
@@ -112,15 +112,19 @@ class Declaration:
         """The optional features declared present (what the embedded emulator is started with)."""
         return [f for f, present in self.features.items() if present]
 
+    @property
+    def masker(self) -> Masker:
+        """Masks this declaration's secrets (the IXIT's token and passwords) wherever evidence is written."""
+        return Masker(secret_values({"ixit": self.ixit, "evidence": self.evidence}))
+
+    def __repr__(self) -> str:
+        # Reports show fixtures' reprs (Allure's step parameters, tracebacks): never a secret in them.
+        mask = self.masker
+        return f"Declaration({', '.join(f'{f.name}={mask(getattr(self, f.name))!r}' for f in fields(self))})"
+
     def redacted(self) -> dict[str, Any]:
         """The declaration as exported with the results, secrets masked."""
-
-        def mask(value: Any) -> Any:
-            if isinstance(value, dict):
-                return {k: ("***" if any(word in k for word in SECRET_WORDS) else mask(v)) for k, v in value.items()}
-            return value
-
-        return mask({
+        return self.masker({
             "path": str(self.path), "model": self.model, "manufacturer": self.manufacturer, "firmware": self.firmware,
             "features": self.features, "transport": self.transport, "address": self.address, "ixit": self.ixit,
             "evidence": self.evidence, "emulator": self.emulator,

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from conformance import __version__
-from conformance.applicability import missing_features, not_applicable_reason, observed_features
+from conformance.applicability import missing_features, not_applicable_reason, observe_features, unchecked_reason
 from conformance.catalogue import Profile, load_profile
 from conformance.datafile import ConfigError
 from conformance.declaration import DEFAULT_DECLARATION, Declaration, load_declaration
 from conformance.emulator_process import start_emulator
 from conformance.in_process import in_process_transport
+from conformance.reporting.allure import mask_allure_results
 from conformance.results import RunResults, ScenarioResult, StepRecord, judge_clauses, write_json
 from conformance.verdicts import Verdict, from_exception
 from device_adapters import registry
@@ -65,6 +66,7 @@ class ConformanceRun:
         # The embedded emulator's switches: defects (break a rule) and variants (conformant variations).
         self.defects = list(opt.defect) + list(self.declaration.emulator.get("defects", []))
         self.variants = list(opt.variant) + list(self.declaration.emulator.get("variants", []))
+        self.mask = self.declaration.masker  # every piece of evidence goes through it before it is written
         self.run_id = opt.run_id or datetime.now().strftime("%Y%m%d-%H%M%S")
         self.output = Path(opt.output) if opt.output else Path("reports") / self.run_id
         self.output.mkdir(parents=True, exist_ok=True)
@@ -87,7 +89,8 @@ class ConformanceRun:
         self.results = RunResults(
             run_id=self.run_id, started=iso(self.started), finished=iso(now), duration_s=now - self.started,
             harness_version=__version__, profile=self.profile, declaration=self.declaration.redacted(),
-            device_identity=self.device_identity, clauses=judge_clauses(self.profile, self.scenarios), interrupted=interrupted,
+            # The scenarios were masked as they were recorded; the device's own words are masked here.
+            device_identity=self.mask(self.device_identity), clauses=judge_clauses(self.profile, self.scenarios), interrupted=interrupted,
             emulator_switches={"defects": self.defects, "variants": self.variants} if self.declaration.embedded else None,
         )
         return self.results
@@ -109,6 +112,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"needs_{feature}: the scenario needs the optional feature {feature}")
     for module in STEP_MODULES:
         config.pluginmanager.import_plugin(module)
+    mask_allure_results(config, run.mask)
 
 
 def _clauses_of(item: pytest.Item) -> list[str]:
@@ -198,11 +202,14 @@ def applicability(request: pytest.FixtureRequest) -> None:
     absent = sorted({f for c in clauses for f in missing_features(c, run.declaration)} | {f for f in needs if not run.declaration.has(f)})
     device_watch = request.getfixturevalue("device_watch")
     mark = device_watch.transcript.mark()
-    present = observed_features(device_watch, absent)
+    observed = observe_features(device_watch, absent)
     item.stash[TRANSCRIPT_SLICE_KEY] = device_watch.transcript.since(mark)
-    if present:
-        item.stash[OUTCOME_KEY] = (Verdict.FAIL, f"declared absent but observed: {', '.join(present)} answered its probe; the declaration cannot make {', '.join(c.id for c in clauses)} not applicable")
+    if observed.present:
+        item.stash[OUTCOME_KEY] = (Verdict.FAIL, f"declared absent but observed: {', '.join(observed.present)} answered its probe; the declaration cannot make {', '.join(c.id for c in clauses)} not applicable")
         pytest.skip("declared vs observed mismatch")
+    if observed.unjudged:
+        item.stash[OUTCOME_KEY] = (Verdict.INCONCLUSIVE, unchecked_reason([c.id for c in clauses], observed.unjudged))
+        pytest.skip("INCONCLUSIVE: a feature probe got no answer to judge")
     item.stash[OUTCOME_KEY] = (Verdict.NOT_APPLICABLE, "; ".join(reasons))
     pytest.skip("NOT_APPLICABLE: " + "; ".join(reasons))
 
@@ -251,15 +258,15 @@ def _record(item: pytest.Item, verdict: Verdict, reason: str, duration: float) -
     if exchanges is None and WATCH_KEY in item.stash:
         exchanges = item.stash[WATCH_KEY].transcript.since(item.stash[MARK_KEY])
     transcript = [
-        {"request": e.request | ({"auth": "***"} if "auth" in e.request else {}), "reply": e.reply, "elapsed_ms": round(e.elapsed_ms, 2), "wall_time": e.wall_time, "error": e.error}
+        {"request": e.request, "reply": e.reply, "elapsed_ms": round(e.elapsed_ms, 2), "wall_time": e.wall_time, "error": e.error}
         for e in exchanges or []
     ]
     name = info["name"] + (f" [{item.callspec.id}]" if hasattr(item, "callspec") else "")
-    run.record(ScenarioResult(
+    run.record(run.mask(ScenarioResult(
         nodeid=item.nodeid, name=name, feature=info["feature"], feature_file=info["feature_file"], clauses=_clauses_of(item),
         verdict=verdict, reason=reason[:2000], duration_s=round(duration, 4), steps=item.stash.get(STEPS_KEY, []),
         transcript=transcript, clock_mode=item.stash.get(CLOCK_MODE_KEY, ""), notes=item.stash.get(NOTES_KEY, []),
-    ))
+    )))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

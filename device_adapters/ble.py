@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from device_adapters.errors import DeviceTimeout, MalformedReply, TransportError
+from device_adapters.protocol import parse_json
 from device_adapters.transport import Transport
 
 # -- the GATT service ---------------------------------------------------------
@@ -298,9 +299,9 @@ class BleTransport(Transport):
         except concurrent.futures.TimeoutError as exc:
             raise DeviceTimeout(f"{self.describe()}: {op} did not finish within {limit:.0f} s") from exc
         try:
-            return json.loads(reply)
+            return parse_json(reply)
         except ValueError as exc:
-            raise MalformedReply(f"{self.describe()} answered {op} with {len(reply)} bytes that are not JSON: {reply[:120]!r}") from exc
+            raise MalformedReply(f"{self.describe()} answered {op} with {len(reply)} bytes that are not a JSON reply ({exc}): {reply[:120]!r}") from exc
 
     def describe(self) -> str:
         where = self._label

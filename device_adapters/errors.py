@@ -41,4 +41,8 @@ class MalformedReply(InconclusiveError):
 
 
 class UnsupportedOperation(InconclusiveError):
-    """The device does not implement an operation the test needs."""
+    """The device answered with a protocol fault (`unknown_op`, `bad_request`, `internal`): the exchange failed."""
+
+    def __init__(self, message: str, code: str = ""):
+        self.code = code
+        super().__init__(message)

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import requests
 
 from device_adapters.errors import DeviceTimeout, MalformedReply, TransportError
+from device_adapters.protocol import parse_json
 from device_adapters.transport import Transport
 
 DTP_PATH = "/dtp/v1"
@@ -121,9 +122,9 @@ class HttpTransport(Transport):
         if status != 200:
             raise TransportError(f"{self.url} answered HTTP {status} to {message['op']}")
         try:
-            return json.loads(body)
+            return parse_json(body)
         except ValueError as exc:
-            raise MalformedReply(f"{self.url} answered {message['op']} with a body that is not JSON: {body[:120]!r}") from exc
+            raise MalformedReply(f"{self.url} answered {message['op']} with a body that is not a JSON reply ({exc}): {body[:120]!r}") from exc
 
     def exchange(self, message: dict[str, Any]) -> Any:
         lane = getattr(self._local, "lane", None)
@@ -138,9 +139,9 @@ class HttpTransport(Transport):
         if response.status_code != 200:
             raise TransportError(f"{self.url} answered HTTP {response.status_code} to {message['op']}")
         try:
-            return response.json()
+            return parse_json(response.content)
         except ValueError as exc:
-            raise MalformedReply(f"{self.url} answered {message['op']} with a body that is not JSON: {response.text[:120]!r}") from exc
+            raise MalformedReply(f"{self.url} answered {message['op']} with a body that is not a JSON reply ({exc}): {response.content[:120]!r}") from exc
 
     def describe(self) -> str:
         return self.url

@@ -60,6 +60,30 @@ _REPLY_VALIDATOR = jsonschema.Draft202012Validator(_reply_schema())
 _ids = itertools.count(1)
 
 
+# Deeper than any DTP message: a reply nested further is refused at the door, before anything recurses into it.
+MAX_NESTING = 64
+
+
+def parse_json(body: bytes | str) -> Any:
+    """Decode one reply body (UTF-8 JSON); raise ValueError, with the reason, for anything that is not a JSON value a reply can be."""
+    try:
+        value = json.loads(body)
+    except RecursionError:  # json's own recursion gave out: nested far deeper than MAX_NESTING
+        raise ValueError(f"nested deeper than {MAX_NESTING} levels") from None
+    # ValueError covers bad JSON and bad UTF-8 (UnicodeDecodeError); TypeError cannot occur for bytes or str.
+    pending, depth = [(value, 1)], 0
+    while pending:
+        item, level = pending.pop()
+        depth = max(depth, level)
+        if depth > MAX_NESTING:
+            raise ValueError(f"nested deeper than {MAX_NESTING} levels")
+        if isinstance(item, dict):
+            pending += [(v, level + 1) for v in item.values()]
+        elif isinstance(item, list):
+            pending += [(v, level + 1) for v in item]
+    return value
+
+
 def request(op: str, role: str, args: dict[str, Any] | None = None, *, account: str | None = None, auth: str | None = None) -> dict[str, Any]:
     """Build one request message."""
     if role not in ROLES:
@@ -83,7 +107,7 @@ def result_of(sent: dict[str, Any], reply: Any) -> dict[str, Any]:
         return reply["result"]
     code, reason = reply["error"]["code"], reply["error"].get("reason", "")
     if code in PROTOCOL_FAULTS:
-        raise UnsupportedOperation(f"{sent['op']}: {code} ({reason})")
+        raise UnsupportedOperation(f"{sent['op']}: {code} ({reason})", code)
     raise Refused(code, reason, sent["op"])
 
 

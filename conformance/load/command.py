@@ -45,7 +45,8 @@ def run_command(args: argparse.Namespace, resolve_device) -> int:
     except ValueError as exc:
         print(f"conformance load: {exc}", file=sys.stderr)
         return 4
-    output = Path(args.output) if args.output else Path("reports") / f"load-{datetime.now():%Y%m%d-%H%M%S}"
+    # Absolute once, here: Locust runs with the output folder as its working directory, where a relative path means another folder.
+    output = (Path(args.output) if args.output else Path("reports") / f"load-{datetime.now():%Y%m%d-%H%M%S}").resolve()
     try:
         outcome = run_load(plan, output, host=args.host, db=Path(args.db) if args.db else None, device=resolve_device(args.device), profile=args.profile,
                            defects=args.defect, allow_remote=args.allow_remote_host, master_bind_host=args.master_bind_host, remote_workers=args.remote_workers,

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from device_adapters.ble import (
     FLAG_START,
@@ -33,6 +35,7 @@ from device_adapters.ble_virtual import VirtualBleakClient, VirtualBleakScanner,
 from device_adapters.errors import DeviceTimeout, InconclusiveError, MalformedReply, TransportError
 from device_adapters.watch import Watch
 from emulator.ble import ADDRESS, DtpPeripheral, json_answer
+from tests.replies import bodies, decodes_properly, with_id
 
 NAME = "RW-1 test watch"
 Misbehaviour = Callable[["Peripheral", object, int, bytes], Awaitable[None]]
@@ -303,3 +306,49 @@ def test_virtual_backend_refuses_values_one_pdu_cannot_carry(link):
                 await client.write_gatt_char(REQUEST_UUID, b"x" * 98, response=False)
 
     asyncio.run(oversize())
+
+
+# -- properties: whatever values the watch notifies, a result, a refusal or INCONCLUSIVE ---------------------------
+
+
+@settings(max_examples=400)
+@given(st.lists(st.binary(max_size=40) | st.builds(lambda m, p: encode(m, p, 20)[0], st.integers(0, 3), st.binary(max_size=40)), max_size=12))
+def test_any_values_frame_a_message_or_raise_a_frame_error(values):
+    """decode and Reassembler, as the central runs them on each notification: a message, more to come, or FrameError."""
+    reassembler = Reassembler()
+    for value in values:
+        try:
+            whole = reassembler.feed(decode(value))
+        except FrameError:
+            continue
+        assert whole is None or isinstance(whole, bytes)
+
+
+def _notify_each(values: list[bytes]) -> Misbehaviour:
+    async def misbehave(peripheral: Peripheral, connection, message: int, payload: bytes) -> None:
+        for value in values:
+            await peripheral.notify(connection, value[: value_size(connection.att_mtu)])
+    return misbehave
+
+
+def _framed(body: bytes, error: bool) -> Misbehaviour:
+    async def misbehave(peripheral: Peripheral, connection, message: int, payload: bytes) -> None:
+        reply = with_id(body, json.loads(payload)["id"])
+        await peripheral.send(connection, message, reply, error=error)
+    return misbehave
+
+
+def test_any_notified_reply_is_a_result_a_refusal_or_inconclusive(link, transports):
+    """Over the virtual link: well-framed replies of any content, and values of any bytes (most never complete: a timeout)."""
+    transport = link.transport(timeout_s=0.3)
+    transports.append(transport)
+    watch = Watch(transport)
+    watch.call("test.echo", "tester")  # connected once, before the examples
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.builds(_framed, bodies, st.booleans()) | st.builds(_notify_each, st.lists(st.binary(min_size=1, max_size=20), min_size=1, max_size=4)))
+    def check(misbehave):
+        link.peripheral.misbehave = misbehave
+        decodes_properly(lambda: watch.call("test.echo", "tester"))
+
+    check()

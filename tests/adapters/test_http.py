@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
+import socketserver
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from device_adapters.errors import DeviceTimeout, InconclusiveError, MalformedReply, Refused, TransportError
 from device_adapters.http import HttpTransport
 from device_adapters.watch import Watch
+from tests.replies import bodies, decodes_properly, with_id
 
 
 def serve(answer):
@@ -66,7 +71,7 @@ def test_refused_connection_is_a_transport_error():
 
 def test_body_that_is_not_json(server_factory):
     watch = Watch(HttpTransport(server_factory(lambda body: (200, "<html>oops</html>"))))
-    with pytest.raises(MalformedReply, match="not JSON"):
+    with pytest.raises(MalformedReply, match="not a JSON reply"):
         watch.info()
 
 
@@ -119,3 +124,97 @@ def test_result_missing_a_field_is_malformed(server_factory):
     watch = Watch(HttpTransport(server_factory(reply)))
     with pytest.raises(MalformedReply, match="lacks"):
         watch.info()
+
+
+# -- properties: whatever bytes come back, a result, a refusal or INCONCLUSIVE ---------------------------------
+
+
+class RawDevice(socketserver.ThreadingTCPServer):
+    """A loopback device that answers each request with `respond(request_id)`, raw bytes on the socket, then closes."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _RawHandler)
+        self.respond = lambda request_id: b""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _RawHandler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = self.request.recv(65536)
+            if not chunk:
+                return
+            received += chunk
+        head, _, body = received.partition(b"\r\n\r\n")
+        length = int(re.search(rb"(?im)^content-length: *(\d+)", head).group(1))
+        while len(body) < length:
+            body += self.request.recv(65536)
+        self.request.sendall(self.server.respond(json.loads(body)["id"]))
+
+
+@pytest.fixture(scope="module")
+def raw_device():
+    device = RawDevice()
+    threading.Thread(target=device.serve_forever, args=(0.05,), daemon=True).start()
+    yield device
+    device.shutdown()
+    device.server_close()
+
+
+def _http_response(status: int, body: bytes) -> bytes:
+    return b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (status, len(body)) + body
+
+
+_header_bytes = st.binary(max_size=30).filter(lambda b: b"\r\n\r\n" not in b)
+raw_responses = st.binary(max_size=300) | st.builds(
+    lambda status, headers, body: b"HTTP/1.1 " + status + b"\r\n" + b"".join(h + b"\r\n" for h in headers) + b"\r\n" + body,
+    st.sampled_from([b"200 OK", b"500 Internal", b"100 Continue", b"204 No Content", b"99", b"abc", b""]) | _header_bytes,
+    st.lists(st.sampled_from([b"Content-Length: 5", b"Content-Length: -1", b"Content-Length: x", b"Transfer-Encoding: chunked", b"Content-Encoding: gzip", b"Connection: close"]) | _header_bytes, max_size=4),
+    bodies | st.sampled_from([b"zz\r\n{}\r\n0\r\n\r\n", b"5\r\n{}", b"\x1f\x8b\x08garbage"]),
+)
+
+
+@pytest.mark.parametrize("lane", [False, True], ids=["session", "parallel-lane"])
+def test_any_body_is_a_result_a_refusal_or_inconclusive(raw_device, lane):
+    transport = HttpTransport(raw_device.url, timeout_s=2)
+    watch = Watch(transport)
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.sampled_from([200, 200, 200, 500, 404]), bodies)
+    def check(status, body):
+        raw_device.respond = lambda request_id: _http_response(status, with_id(body, request_id))
+        if lane:
+            transport.open_lane()
+        try:
+            decodes_properly(lambda: watch.call("device.info", "tester"))
+        finally:
+            transport.close_lane()
+
+    check()
+    transport.close()
+
+
+@pytest.mark.parametrize("lane", [False, True], ids=["session", "parallel-lane"])
+def test_any_bytes_as_the_whole_response_are_inconclusive_at_worst(raw_device, lane):
+    transport = HttpTransport(raw_device.url, timeout_s=2)
+    watch = Watch(transport)
+
+    @settings(max_examples=150, deadline=None)
+    @given(raw_responses)
+    def check(response):
+        raw_device.respond = lambda request_id: with_id(response, request_id)
+        if lane:
+            transport.open_lane()
+        try:
+            decodes_properly(lambda: watch.call("device.info", "tester"))
+        finally:
+            transport.close_lane()
+
+    check()
+    transport.close()
