@@ -13,6 +13,7 @@ from pathlib import Path
 from conformance.catalogue import load_profile
 from conformance.datafile import ConfigError
 from conformance.declaration import FIXTURES_DIR, check_switches, load_declaration
+from conformance.reach import reach_device
 
 SUITE = Path(__file__).resolve().parent / "suite.py"
 
@@ -66,7 +67,10 @@ def _derived_declaration(transport: str, address: str) -> str:
 def pytest_args(args: argparse.Namespace, output: Path, run_id: str) -> list[str]:
     command = [
         # no:locust: installing Locust registers a pytest plugin whose --host and gevent fixtures must stay out of the run.
-        str(SUITE), "-p", "conformance.plugin", "-p", "no:cacheprovider", "-p", "no:locust", "-q", "--no-header", "-rN",
+        # -W: the anyio plugin is registered after the harness imported anyio (through httpx): a warning about
+        # pytest's own assertion rewriting, of no use to the person running the suite. --tb=no: the console gets one line
+        # per scenario that did not pass; pytest's account of each goes to pytest.log in the run folder.
+        str(SUITE), "-p", "conformance.plugin", "-p", "no:cacheprovider", "-p", "no:locust", "-W", "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning", "-q", "--no-header", "-rN", "--tb=no",
         "--device", resolve_device(args.device), "--profile", args.profile, "--output", str(output), "--run-id", run_id,
         "--alluredir", str(output / "allure-results"), "-o", "console_output_style=classic",
     ]
@@ -103,6 +107,8 @@ def check_run_options(args: argparse.Namespace) -> None:
     if embedded_only and not declaration.embedded:
         raise ConfigError(declaration.path, embedded_only[0], f"switches the embedded emulator, and this declaration's address is {declaration.address}, a device of its own (address 'embedded' starts the emulator)")
     check_output_folder(Path(args.output) if args.output else Path("reports") / (args.run_id or ""))  # reports/ when the id is a timestamp yet to come
+    if not declaration.embedded:
+        reach_device(declaration)
 
 
 def check_output_folder(output: Path) -> None:
@@ -135,11 +141,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 4
     code = pytest.main(command)
     results_path = output / "results.json"
-    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or not results_path.exists():
-        print(f"conformance: the run could not start (pytest exit {int(code)})", file=sys.stderr)
-        return 4
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
-        print("conformance: no scenario was selected", file=sys.stderr)
+        chosen = " and ".join(f"{option} {value!r}" for option, value in (("--select", args.select), ("--keyword", args.keyword)) if value)
+        print(f"conformance: {chosen or 'the suite'} selects no scenario; no report was written", file=sys.stderr)
+        return 4
+    if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR) or not results_path.exists():
+        print(f"conformance: the run could not start (pytest exit {int(code)}); no report was written", file=sys.stderr)
         return 4
     return int(json.loads(results_path.read_text(encoding="utf-8"))["exit_status"])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.catalogue import FEATURES
 from conformance.datafile import ConfigError, line_of, load_yaml, validate
@@ -99,6 +100,7 @@ class Declaration:
     ixit: dict[str, Any]
     evidence: dict[str, dict]
     emulator: dict[str, Any] = field(default_factory=dict)
+    address_line: int | None = None  # where `address` sits in the file, for a device that cannot be reached
 
     @property
     def embedded(self) -> bool:
@@ -153,6 +155,7 @@ def load_declaration(path: Path | str) -> Declaration:
         ixit=dict(data["ixit"]),
         evidence={k: dict(v) for k, v in (data.get("evidence") or {}).items()},
         emulator=dict(data.get("emulator") or {}),
+        address_line=line_of(data, ["address"]),
     )
 
 
@@ -166,6 +169,24 @@ def _check_transport(data: dict, path: Path) -> None:
         raise ConfigError(path, "transport", f"no adapter serves transport '{transport}' (installed: {', '.join(installed)})", line)
     if data["address"] == EMBEDDED and transport not in EMBEDDED_TRANSPORTS:
         raise ConfigError(path, "transport", f"the embedded emulator is reached over {' or '.join(EMBEDDED_TRANSPORTS)}, not '{transport}'", line)
+    if transport == "http" and data["address"] != EMBEDDED:
+        problem = http_address_problem(data["address"])
+        if problem:
+            raise ConfigError(path, "address", problem, line_of(data, ["address"]))
+
+
+def http_address_problem(address: str) -> str | None:
+    """What keeps `address` from being a device's HTTP endpoint (docs/protocol.md 2), or None."""
+    parts = urlsplit(address)
+    if parts.scheme not in ("http", "https"):
+        return f"'{address}' is not an http:// or https:// URL (for example http://192.168.1.20:8765)"
+    if not parts.hostname:
+        return f"'{address}' names no host"
+    try:
+        port = parts.port  # reading it checks the range
+    except ValueError:
+        port = 0
+    return f"'{address}' has no valid port: a port is 1..65535" if port == 0 else None
 
 
 def check_switches(names: list[str] | tuple[str, ...], kind: str, path: Path | str, field: str, line: int | None = None) -> None:

@@ -34,7 +34,7 @@ class EmulatorProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        for stream in (self.process.stdout, self.errors):
+        for stream in (self.process.stdin, self.process.stdout, self.errors):
             if stream is not None:
                 stream.close()
 
@@ -47,7 +47,7 @@ class EmulatorProcess:
 
 def start_emulator(*, features: list[str], defects: list[str] = (), db: Path | None = None, token: str | None = None, host: str = "127.0.0.1", port: int = 0, timeout_s: float = 20.0, real_clock: bool = False, ble_hci: str | None = None) -> EmulatorProcess:
     """Launch `python -m emulator` and wait until it announces its address (and, with `ble_hci`, its BLE face's HCI)."""
-    command = [sys.executable, "-m", "emulator", "--host", host, "--port", str(port), "--features", ",".join(features)]
+    command = [sys.executable, "-m", "emulator", "--host", host, "--port", str(port), "--features", ",".join(features), "--stop-when-stdin-closes"]
     if real_clock:
         command.append("--real-clock")
     for name in defects:
@@ -62,7 +62,10 @@ def start_emulator(*, features: list[str], defects: list[str] = (), db: Path | N
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
     # stderr to a file, not a pipe: nobody reads it while the run goes on, and a full pipe would block the emulator.
     errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, env=env)
+    # Its own session: a Ctrl-C in the terminal reaches the harness alone, which then stops the emulator itself
+    # after writing its reports. Its stdin is a pipe only this process holds: when the harness dies in any way,
+    # the pipe closes and the emulator stops (--stop-when-stdin-closes).
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, text=True, env=env, start_new_session=True)
     wanted = [LISTENING] + ([BLE_HCI] if ble_hci is not None else [])
     announced: dict[str, str] = {}
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,6 +71,8 @@ class ConformanceRun:
         self.mask = self.declaration.masker  # every piece of evidence goes through it before it is written
         self.run_id = opt.run_id or datetime.now().strftime("%Y%m%d-%H%M%S")
         self.output = Path(opt.output) if opt.output else Path("reports") / self.run_id
+        # Made by this run, unless only allure's plugin got there first (it makes its folder at configure time).
+        self.made_output = not self.output.exists() or [p.name for p in self.output.iterdir()] == ["allure-results"] and not any((self.output / "allure-results").iterdir())
         self.output.mkdir(parents=True, exist_ok=True)
         self.partial = (self.output / "scenarios.jsonl").open("w", encoding="utf-8")
         self.scenarios: list[ScenarioResult] = []
@@ -81,6 +85,17 @@ class ConformanceRun:
         self.scenarios.append(result)
         self.partial.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
         self.partial.flush()
+
+    def discard(self) -> None:
+        """Leave nothing behind but folders that were there before: the run did not happen."""
+        self.partial.close()
+        for path in (self.output / "scenarios.jsonl", self.output / "pytest.log"):
+            path.unlink(missing_ok=True)
+        allure = self.output / "allure-results"
+        if allure.is_dir() and not any(allure.iterdir()):
+            allure.rmdir()
+        if self.made_output and not any(self.output.iterdir()):
+            self.output.rmdir()
 
     def finish(self, interrupted: bool) -> RunResults:
         self.partial.close()
@@ -97,6 +112,7 @@ class ConformanceRun:
 
 
 RUN_KEY = pytest.StashKey[ConformanceRun]()
+TERM_HANDLER_KEY = pytest.StashKey[object]()
 
 
 def run_of(config: pytest.Config) -> ConformanceRun:
@@ -113,6 +129,18 @@ def pytest_configure(config: pytest.Config) -> None:
     for module in STEP_MODULES:
         config.pluginmanager.import_plugin(module)
     mask_allure_results(config, run.mask)
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (a CI job's timeout, `kill`) ends the run as Ctrl-C does: reports written, marked interrupted.
+        config.stash[TERM_HANDLER_KEY] = signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if TERM_HANDLER_KEY in config.stash:
+        signal.signal(signal.SIGTERM, config.stash[TERM_HANDLER_KEY])
 
 
 def _clauses_of(item: pytest.Item) -> list[str]:
@@ -237,6 +265,8 @@ def pytest_bdd_step_error(request: pytest.FixtureRequest, feature, scenario, ste
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report = outcome.get_result()
+    if report.failed:
+        _log_for_debugging(item, report)
     if OUTCOME_KEY in item.stash:
         if report.when == "setup":
             _record(item, *item.stash[OUTCOME_KEY], duration=report.duration)
@@ -251,6 +281,34 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         _record(item, verdict, reason, duration=report.duration)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
+    """No dot or letter per scenario: the console gets a line for each scenario that did not pass (see _tell)."""
+    if report.when == "call" or report.outcome != "passed":
+        return report.outcome, "", ""
+    return None
+
+
+def _log_for_debugging(item: pytest.Item, report: pytest.TestReport) -> None:
+    """pytest's full account of a scenario that did not pass, for whoever debugs a step: pytest.log in the run folder."""
+    with (run_of(item.config).output / "pytest.log").open("a", encoding="utf-8") as log:
+        log.write(f"== {report.nodeid} ({report.when})\n{report.longreprtext}\n\n")
+
+
+QUIET_VERDICTS = {Verdict.PASS, Verdict.NOT_APPLICABLE, Verdict.EVIDENCE_SUPPLIED}
+
+
+def _tell(item: pytest.Item, result: ScenarioResult) -> None:
+    """One console line for a scenario that did not pass: its verdict, clauses, name and the first line of why."""
+    if result.verdict in QUIET_VERDICTS:
+        return
+    terminal = item.config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is None:
+        return
+    why = result.reason.splitlines()[0] if result.reason else ""
+    terminal.write_line(f"{result.verdict.value:13} {' '.join(result.clauses)}  {result.name}" + (f": {why[:200]}" if why else ""))
+
+
 def _record(item: pytest.Item, verdict: Verdict, reason: str, duration: float) -> None:
     run = run_of(item.config)
     info = item.stash.get(SCENARIO_KEY, {"feature": "", "feature_file": str(item.path), "name": item.name})
@@ -262,20 +320,34 @@ def _record(item: pytest.Item, verdict: Verdict, reason: str, duration: float) -
         for e in exchanges or []
     ]
     name = info["name"] + (f" [{item.callspec.id}]" if hasattr(item, "callspec") else "")
-    run.record(run.mask(ScenarioResult(
+    result = run.mask(ScenarioResult(
         nodeid=item.nodeid, name=name, feature=info["feature"], feature_file=info["feature_file"], clauses=_clauses_of(item),
         verdict=verdict, reason=reason[:2000], duration_s=round(duration, 4), steps=item.stash.get(STEPS_KEY, []),
         transcript=transcript, clock_mode=item.stash.get(CLOCK_MODE_KEY, ""), notes=item.stash.get(NOTES_KEY, []),
-    )))
+    ))
+    run.record(result)
+    _tell(item, result)
+
+
+NO_RUN = (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED)  # a bad -k or -m, or one that selects nothing
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from conformance.reporting import write_reports
 
     run = run_of(session.config)
-    results = run.finish(interrupted=bool(session.shouldstop or session.shouldfail) or exitstatus == pytest.ExitCode.INTERRUPTED)
-    write_json(results, run.output / "results.json")
-    write_reports(results, run.output)
+    if exitstatus in NO_RUN and not run.scenarios:
+        run.discard()  # no scenario ran: no report may claim a result
+        return
+    # A second Ctrl-C while the reports are written would lose every verdict of the run: wait for them.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if threading.current_thread() is threading.main_thread() else None
+    try:
+        results = run.finish(interrupted=bool(session.shouldstop or session.shouldfail) or exitstatus == pytest.ExitCode.INTERRUPTED)
+        write_json(results, run.output / "results.json")
+        write_reports(results, run.output)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

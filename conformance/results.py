@@ -106,7 +106,7 @@ class RunResults:
 
     @property
     def exit_status(self) -> int:
-        return exit_status([(c.level == "mandatory", c.verdict) for c in self.clauses])
+        return exit_status([(c.level == "mandatory", c.verdict) for c in self.clauses], self.interrupted)
 
     def to_json(self) -> dict[str, Any]:
         p = self.profile

@@ -56,12 +56,18 @@ def for_evidence(verdict: Verdict) -> Verdict:
     return {Verdict.PASS: Verdict.EVIDENCE_SUPPLIED, Verdict.FAIL: Verdict.EVIDENCE_MISSING}.get(verdict, verdict)
 
 
-def exit_status(clauses: list[tuple[bool, Verdict]]) -> int:
-    """0: every mandatory clause that ran passes or does not apply; 1: one fails; 2: none fails but some could not be judged.
+EXIT_INTERRUPTED = 3  # stopped by Ctrl-C or SIGTERM: neither a passing run nor a device fault
+
+
+def exit_status(clauses: list[tuple[bool, Verdict]], interrupted: bool = False) -> int:
+    """0: every mandatory clause that ran passes or does not apply; 1: one fails; 2: none fails but some could not be judged;
+    3: the run was interrupted, whatever the clauses that ran gave (the reports show them).
 
     Clauses no scenario ran for (a --select run) do not count: coverage of the
     whole catalogue is the test suite's job, not the device's.
     """
+    if interrupted:
+        return EXIT_INTERRUPTED
     mandatory = [v for is_mandatory, v in clauses if is_mandatory]
     if any(v in (Verdict.FAIL, Verdict.EVIDENCE_MISSING) for v in mandatory):
         return 1

@@ -24,6 +24,21 @@ class Refused(DeviceError):
         super().__init__(f"{op} refused: {code}" + (f" ({reason})" if reason else ""))
 
 
+def plain_cause(exc: BaseException) -> str:
+    """The operating system's words for a failed exchange ("Connection refused") where a library wrapped them
+    (requests around urllib3 around the socket's error), else the exception's own type and text."""
+    seen, queue = set(), [exc]
+    while queue:
+        current = queue.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            return current.strerror
+        queue += [e for e in (current.__cause__, current.__context__, getattr(current, "reason", None), *current.args) if isinstance(e, BaseException)]
+    return f"{type(exc).__name__}: {exc}"
+
+
 class InconclusiveError(DeviceError):
     """The exchange did not produce a usable answer."""
 

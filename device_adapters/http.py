@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from device_adapters.errors import DeviceTimeout, MalformedReply, TransportError
+from device_adapters.errors import DeviceTimeout, MalformedReply, TransportError, plain_cause
 from device_adapters.protocol import parse_json
 from device_adapters.transport import Transport
 
@@ -118,7 +118,7 @@ class HttpTransport(Transport):
         except TimeoutError as exc:
             raise DeviceTimeout(f"no reply from {self.url} within {self.timeout_s} s ({message['op']})") from exc
         except (OSError, http.client.HTTPException) as exc:
-            raise TransportError(f"{self.url}: {type(exc).__name__}: {exc}") from exc
+            raise TransportError(f"{self.url}: {plain_cause(exc)} ({message['op']})") from exc
         if status != 200:
             raise TransportError(f"{self.url} answered HTTP {status} to {message['op']}")
         try:
@@ -135,7 +135,7 @@ class HttpTransport(Transport):
         except requests.Timeout as exc:
             raise DeviceTimeout(f"no reply from {self.url} within {self.timeout_s} s ({message['op']})") from exc
         except requests.RequestException as exc:
-            raise TransportError(f"{self.url}: {type(exc).__name__}: {exc}") from exc
+            raise TransportError(f"{self.url}: {plain_cause(exc)} ({message['op']})") from exc
         if response.status_code != 200:
             raise TransportError(f"{self.url} answered HTTP {response.status_code} to {message['op']}")
         try:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sqlite3
 import sys
+import threading
+import time
 from pathlib import Path
 
 from emulator.defects import DEFECTS, VARIANTS
@@ -23,6 +27,7 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument("--token", default=DEFAULT_TOKEN, help="test-agent token requests must carry")
     parser.add_argument("--real-clock", action="store_true", help="trusted time also moves with the wall clock (a watch without a test clock)")
     parser.add_argument("--ble-hci", metavar="tcp-server:HOST:PORT", help="also serve over BLE on a virtual radio whose HCI for centrals listens here (port 0: a free one, announced on stdout)")
+    parser.add_argument("--stop-when-stdin-closes", action="store_true", help="stop when standard input ends: a harness that starts the emulator holds it open, so the emulator never outlives it")
     parser.add_argument("--list-defects", action="store_true", help="list the defects and exit")
     return parser
 
@@ -97,8 +102,24 @@ def run(args: argparse.Namespace) -> int:
             print(f"emulator: BLE face: {exc}", file=sys.stderr)
             return 2
         print(f"{ANNOUNCEMENT}{spec}", flush=True)
+    if args.stop_when_stdin_closes:
+        stop_when_stdin_closes()
     serve(watch, args.host, args.port)
     return 0
+
+
+def stop_when_stdin_closes(grace_s: float = 5.0) -> None:
+    """Stop like on SIGTERM once standard input ends: the process holding its other end (the harness) has gone,
+    however it went (SIGKILL included, which no handler of the harness sees)."""
+
+    def wait_for_end() -> None:
+        while sys.stdin.buffer.read(4096):
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)  # the server's own graceful stop
+        time.sleep(grace_s)
+        os._exit(0)  # a server that did not stop in time
+
+    threading.Thread(target=wait_for_end, name="stdin-watch", daemon=True).start()
 
 
 def main() -> int:

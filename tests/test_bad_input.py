@@ -6,6 +6,7 @@ no alias bomb; the options of `conformance run` and `conformance emulator` are c
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -174,6 +175,43 @@ def test_a_binary_declaration_stops_the_command_with_one_line(tmp_path, argument
     assert done.returncode == 4 and done.stderr.count("\n") == 1, done.stderr
     assert done.stderr.startswith(f"conformance: {declaration}:2: field '(encoding)':")
     assert not any((output / name).exists() for name in REPORTS)
+
+
+@pytest.mark.parametrize(("address", "words"), [
+    ("ftp://192.0.2.1/watch", "is not an http:// or https:// URL"),
+    ("192.0.2.1:8765", "is not an http:// or https:// URL"),
+    ("watch in the lab", "is not an http:// or https:// URL"),
+    ("http://192.0.2.1:99999", "has no valid port"),
+    ("http://192.0.2.1:0", "has no valid port"),
+    ("http://:8765", "names no host"),
+])
+def test_an_address_that_is_no_http_endpoint(no_run, capsys, tmp_path, address, words):
+    remote = _declaration(tmp_path, DECLARATION.replace("address: embedded", f"address: \"{address}\"", 1))
+    line = DECLARATION.splitlines().index("address: embedded") + 1
+    err = _refused_run(capsys, "--device", str(remote))
+    assert err.startswith(f"conformance: {remote}:{line}: field 'address': '{address}' {words}"), err
+
+
+def test_a_device_nobody_answers_stops_the_run_before_it_starts(no_run, capsys, tmp_path):
+    """Reached once before the suite (device.info): nothing listening is one line, not a run of INCONCLUSIVE scenarios."""
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    remote = _declaration(tmp_path, DECLARATION.replace("address: embedded", f"address: http://127.0.0.1:{port}", 1))
+    output = tmp_path / "run"
+    err = _refused_run(capsys, "--device", str(remote), "--output", str(output))
+    assert f"field 'address': the device at http://127.0.0.1:{port} (http) cannot be reached: http://127.0.0.1:{port}/dtp/v1: Connection refused (device.info)" in err, err
+    assert not output.exists()
+
+
+@pytest.mark.parametrize("keyword", ["no_scenario_is_called_this", "(unbalanced"], ids=["matches-nothing", "bad-expression"])
+def test_a_keyword_that_selects_no_scenario_writes_nothing(tmp_path, keyword):
+    """`-k` that matches nothing, or is no expression: exit 4 and no report, not an empty passing run."""
+    output = tmp_path / "run"
+    done = subprocess.run([sys.executable, "-m", "conformance", "run", "--in-process", "-k", keyword, "--output", str(output)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not output.exists(), sorted(p.name for p in output.iterdir())
 
 
 # -- `conformance emulator` ----------------------------------------------------------

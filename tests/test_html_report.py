@@ -238,7 +238,8 @@ def test_untested_mandatory_clauses_are_called_out(page: str, results: RunResult
 
 
 def test_an_interrupted_run_says_so(profile: Profile) -> None:
-    assert "results are incomplete" in render_html(run_of(profile, [], interrupted=True))
+    page = render_html(run_of(profile, [], interrupted=True))
+    assert "results are incomplete" in page and "The run was interrupted before it ended" in page
 
 
 def test_an_empty_run_still_renders(profile: Profile) -> None:

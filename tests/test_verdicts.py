@@ -55,3 +55,9 @@ def test_exit_status_follows_mandatory_clauses_only():
     assert exit_status([(True, V.PASS), (True, V.INCONCLUSIVE)]) == 2
     assert exit_status([(True, V.NOT_APPLICABLE), (True, V.EVIDENCE_SUPPLIED)]) == 0
     assert exit_status([(True, V.PASS), (True, V.NOT_TESTED)]) == 0
+
+
+def test_an_interrupted_run_has_its_own_exit_status():
+    """Neither a passing run (0) nor a device fault (2), whatever the scenarios before the stop gave."""
+    for verdicts in ([V.PASS], [V.PASS, V.FAIL], [V.INCONCLUSIVE], []):
+        assert exit_status([(True, v) for v in verdicts], interrupted=True) == 3

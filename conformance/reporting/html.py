@@ -43,6 +43,7 @@ OUTCOME = {
     0: ("o-pass", "Every mandatory clause tested passes or does not apply", "所有已测试的强制性条款均通过或不适用"),
     1: ("o-fail", "A mandatory clause fails", "存在不符合的强制性条款"),
     2: ("o-open", "No mandatory clause fails, but some could not be judged", "没有不符合的强制性条款，但部分条款无法判定"),
+    3: ("o-open", "The run was interrupted before it ended: no overall outcome", "运行在结束前被中断：无总体结论"),
 }
 
 # Interface wording, (English, Chinese); the language switch shows one or both.

@@ -12,8 +12,18 @@ _ERROR = {"ERROR", "INCONCLUSIVE", "NOT_TESTED"}
 _SKIPPED = {"NOT_APPLICABLE"}
 
 
+def run_properties(results: RunResults) -> dict[str, str]:
+    """What a CI reader must see beside the verdicts: an interrupted run, and a device that was the emulator broken on purpose."""
+    properties = {"interrupted": str(results.interrupted).lower(), "exit_status": str(results.exit_status)}
+    for kind, names in (results.emulator_switches or {}).items():
+        if names:
+            properties[f"emulator.{kind}"] = ", ".join(names)
+    return properties
+
+
 def write_junit(results: RunResults, path: Path) -> None:
     root = ET.Element("testsuites", name=f"conformance {results.profile.name}", time=f"{results.duration_s:.3f}")
+    properties = run_properties(results)
     by_area: dict[str, list] = {}
     for clause in results.clauses:
         by_area.setdefault(clause.area, []).append(clause)
@@ -24,6 +34,10 @@ def write_junit(results: RunResults, path: Path) -> None:
             skipped=str(sum(c.verdict.value in _SKIPPED for c in clauses)),
             time=f"{sum(s.duration_s for c in clauses for s in c.scenarios):.3f}",
         )
+        # Properties belong to a test suite in the JUnit schema: every suite carries the run's.
+        listed = ET.SubElement(suite, "properties")
+        for name, value in properties.items():
+            ET.SubElement(listed, "property", name=name, value=value)
         for clause in clauses:
             case = ET.SubElement(suite, "testcase", classname=f"{results.profile.name}.{area}", name=f"{clause.id} {clause.title['en']}", time=f"{sum(s.duration_s for s in clause.scenarios):.3f}")
             verdict = clause.verdict.value
