@@ -180,6 +180,16 @@ raw_responses = st.binary(max_size=300) | st.builds(
 )
 
 
+def _ask_once(transport: HttpTransport, watch: Watch, lane: bool) -> None:
+    """One device.info through the session or a parallel lane, which must decode properly whatever comes back."""
+    if lane:
+        transport.open_lane()
+    try:
+        decodes_properly(lambda: watch.call("device.info", "tester"))
+    finally:
+        transport.close_lane()
+
+
 @pytest.mark.parametrize("lane", [False, True], ids=["session", "parallel-lane"])
 def test_any_body_is_a_result_a_refusal_or_inconclusive(raw_device, lane):
     transport = HttpTransport(raw_device.url, timeout_s=2)
@@ -189,12 +199,7 @@ def test_any_body_is_a_result_a_refusal_or_inconclusive(raw_device, lane):
     @given(st.sampled_from([200, 200, 200, 500, 404]), bodies)
     def check(status, body):
         raw_device.respond = lambda request_id: _http_response(status, with_id(body, request_id))
-        if lane:
-            transport.open_lane()
-        try:
-            decodes_properly(lambda: watch.call("device.info", "tester"))
-        finally:
-            transport.close_lane()
+        _ask_once(transport, watch, lane)
 
     check()
     transport.close()
@@ -209,12 +214,7 @@ def test_any_bytes_as_the_whole_response_are_inconclusive_at_worst(raw_device, l
     @given(raw_responses)
     def check(response):
         raw_device.respond = lambda request_id: with_id(response, request_id)
-        if lane:
-            transport.open_lane()
-        try:
-            decodes_properly(lambda: watch.call("device.info", "tester"))
-        finally:
-            transport.close_lane()
+        _ask_once(transport, watch, lane)
 
     check()
     transport.close()
