@@ -3,7 +3,8 @@
     .venv/bin/pip install -e ".[mutation]"     # cosmic-ray 8.7, coverage
     .venv/bin/python benchmarks/mutation.py --sample 300 --seed 1 --workers 2 --timeout 60 --json mutation.json
 
-(those are the defaults, but --json; --triage FILE reads another triage file.)
+(those are the defaults, but --json; --triage FILE reads another triage file; --again JSON runs the sample of
+an earlier run once more on the tree as it is now: its survivors again, found by key, the others as they were.)
 
 cosmic-ray enumerates every mutant of emulator/rules/*.py and emulator/watch.py
 (its `init`, into a session sqlite); a seeded random sample of them runs on
@@ -99,7 +100,9 @@ class Reach:
     def __init__(self, executed: dict[str, set[int]]):
         self.executed = executed
         self._sources = {path: (ROOT / path).read_text(encoding="utf-8") for path in executed}
-        self._spans = {path: switch_only_spans(source) for path, source in self._sources.items()}
+        # A constant of one module that another source names may be read there outside any switch.
+        project = {path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8") for folder in ("emulator", "conformance", "device_adapters") for path in (ROOT / folder).rglob("*.py")}
+        self._spans = {path: switch_only_spans(source, "\n".join(text for other, text in project.items() if other != path)) for path, source in self._sources.items()}
         self._statements = {path: statement_lines(source) for path, source in self._sources.items()}
 
     def outcome_without_a_run(self, path: str, start: tuple[int, int], end: tuple[int, int]) -> str | None:
@@ -240,6 +243,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per mutant")
     parser.add_argument("--triage", type=Path, default=TRIAGE)
     parser.add_argument("--json", type=Path, help="write the figures and every sampled mutant here")
+    parser.add_argument("--again", type=Path, metavar="JSON", help="the sample of an earlier run (its --json) on the tree as it is now: "
+                        "its survivors, found again by key, run again; the other mutants keep the outcome they had")
     args = parser.parse_args()
     try:
         import cosmic_ray  # noqa: F401
@@ -251,7 +256,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
         tmp = Path(tmp)
         everything = enumerate_mutants(tmp / "session.sqlite")
-        chosen = [mutate(*site) for site in pick_sample(everything, args.sample, args.seed)]
+        if args.again:
+            previous = json.loads(args.again.read_text(encoding="utf-8"))
+            args.seed, args.sample = previous["seed"], previous["sample"]
+            chosen, kept = sample_again(previous, everything)
+        else:
+            chosen, kept = [mutate(*site) for site in pick_sample(everything, args.sample, args.seed)], {}
         copies = queue.Queue()
         for n in range(args.workers):
             copy = make_copy(tmp / f"copy{n}")
@@ -264,14 +274,34 @@ def main() -> int:
                 return 1
             reach = _on_a_copy(copies, lambda copy: (measure_reach(copy, args.timeout), ""))[0]
             mutants_started = time.perf_counter()
-            progress = _Progress(len(chosen))
-            runs = list(pool.map(lambda pair: progress.tell(pair[0], _on_a_copy(copies, run_mutant, pair[0], pair[1], reach, args.timeout)), chosen))
+            progress = _Progress(len(chosen) - len(kept))
+            runs = list(pool.map(lambda pair: kept.get(id(pair[0])) or progress.tell(pair[0], _on_a_copy(copies, run_mutant, pair[0], pair[1], reach, args.timeout)), chosen))
         mutants_wall = time.perf_counter() - mutants_started
     report = summarise(len(everything), args, chosen, runs, triage, mutants_wall, time.perf_counter() - started)
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
+
+
+def sample_again(previous: dict, everything: list) -> tuple[list[tuple[Mutant, str | None]], dict[int, tuple[str, str, float]]]:
+    """The sample of an earlier run: its survivors as mutants of the tree now (found by key, which survives edits
+    elsewhere in a module), to run again; every other mutant with the outcome it had (id of the mutant -> outcome).
+    A survivor whose code was rewritten since is no mutant of this tree: it keeps its outcome too, a survivor still."""
+    survivors = [m for m in previous["mutants"] if m["outcome"] in ("survived", UNREACHED)]
+    wanted = {(m["path"], m["operator"]) for m in survivors}
+    current = {mutant.key: (mutant, mutated) for mutant, mutated in (mutate(*site) for site in everything if (site[0], site[1]) in wanted)}
+    chosen, kept = [], {}
+    for record in previous["mutants"]:
+        if record in survivors and record["key"] in current:
+            chosen.append(current[record["key"]])
+            continue
+        mutant = Mutant(record["path"], record["line"], record["operator"], record["occurrence"], record["before"], record["after"], record["function"],
+                        tuple(record["start"]), tuple(record["end"]))
+        why = record["why"] if record not in survivors else "no longer in its module (the code was rewritten): kept as the survivor it was"
+        chosen.append((mutant, None))
+        kept[id(mutant)] = (record["outcome"], why, record["seconds"])
+    return chosen, kept
 
 
 class _Progress:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,13 +171,14 @@ def _exits_unless_switched(statement: ast.stmt) -> bool:
             and _false_needs_switch(statement.test))
 
 
-def switch_only_spans(source: str) -> list[tuple[Position, Position]]:
+def switch_only_spans(source: str, elsewhere: str = "") -> list[tuple[Position, Position]]:
     """The stretches of a module that change the watch only while a defect or variant is on:
     - the branch of an `if` (or of `a if test else b`) that its test reaches only with a switch on;
     - the operands of and/or evaluated only after such a test;
     - the statements after `if not w.defective(D): raise ...` (or return), in the same block;
     - in a condition that can be true only with a switch on (`kind == "x" and w.defective(D)`), or false only
-      with one on, the operands that hold no switch: whatever they become, the condition is what it was."""
+      with one on, the operands that hold no switch: whatever they become, the condition is what it was;
+    - a module constant read only in those stretches, and named in no other source (`elsewhere`)."""
     tree = ast.parse(source)
     spans = []
     for node in ast.walk(tree):
@@ -201,7 +203,22 @@ def switch_only_spans(source: str) -> list[tuple[Position, Position]]:
     for condition in _conditions(tree):
         if isinstance(condition, ast.BoolOp) and (_true_needs_switch(condition) if isinstance(condition.op, ast.And) else _false_needs_switch(condition)):
             spans += [_span([value]) for value in condition.values if not _has_switch(value)]
-    return spans
+    return spans + _constants_read_only_in(tree, spans, elsewhere)
+
+
+def _constants_read_only_in(tree: ast.Module, spans: list[tuple[Position, Position]], elsewhere: str) -> list[tuple[Position, Position]]:
+    """Module constants (`NAME = ...` at the top level) that the module reads only inside `spans` and no other
+    source names: whatever value they get, the watch with every switch off is the same."""
+    found = []
+    for statement in tree.body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target] if isinstance(statement, ast.AnnAssign) else []
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name) or not targets[0].id.isupper():
+            continue
+        name = targets[0].id
+        reads = [(node.lineno, node.col_offset) for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)]
+        if reads and all(in_switch_only_code(spans, read, read) for read in reads) and not re.search(rf"\b{name}\b", elsewhere):
+            found.append(_span([statement]))
+    return found
 
 
 def in_switch_only_code(spans: list[tuple[Position, Position]], start: Position, end: Position) -> bool:

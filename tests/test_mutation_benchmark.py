@@ -146,6 +146,31 @@ def test_code_that_runs_only_with_a_switch_on_is_found_by_its_test(line: str, fr
     assert in_switch_only_code(switch_only_spans(SWITCHED), *_position(SWITCHED, line, fragment)) is switch_only
 
 
+CONSTANTS = '''
+STRICT_CAP = 30
+CAP = 50
+SHARED_CAP = 40
+
+
+def cap(w):
+    if w.varies(STRICT):
+        return min(STRICT_CAP, SHARED_CAP)
+    return CAP if w.varies(LOOSE) else CAP + 1
+'''
+
+
+@pytest.mark.parametrize(("line", "switch_only"), [
+    ("STRICT_CAP = 30", True),     # read only in the variant's branch
+    ("CAP = 50", False),           # read by the conformant watch too
+    ("SHARED_CAP = 40", False),    # read only in the branch here, but another module names it
+])
+def test_a_constant_read_only_with_a_switch_on_is_switch_only(line: str, switch_only: bool):
+    from benchmarks.mutation_scoring import in_switch_only_code, switch_only_spans
+
+    spans = switch_only_spans(CONSTANTS, elsewhere="from emulator.rules.payments import SHARED_CAP\n")
+    assert in_switch_only_code(spans, *_position(CONSTANTS, line, line.split(" = ")[1])) is switch_only
+
+
 def test_a_mutant_is_reached_when_its_innermost_statement_ran():
     from benchmarks.mutation_scoring import reached, statement_lines
 
