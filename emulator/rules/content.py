@@ -68,6 +68,7 @@ AGES_MISLABELLED = defect("age_tiers_mislabelled", ["CSW-CON-3"], "Every item is
 NO_TIERS = defect("no_age_tiering", ["CSW-CON-3"], "Every pool item is served to every child whatever the item's minimum age.")
 LINKS_OPEN = defect("links_open_freely", ["CSW-CON-4"], "Any link opens, inside the pool or not, without the guardian.")
 ANY_SCHEME = defect("links_pool_host_any_scheme", ["CSW-CON-4"], "Any link naming the pool's host opens without the guardian, whatever its scheme (http, ftp) or port.")
+PORT_PATTERN = defect("links_pool_port_pattern", ["CSW-CON-4"], "The link check matches the pool's address with a pattern written as ':44\\d' for the default port ':443': https on the pool's host at any port from 440 to 449 opens without the guardian.")
 LOOKALIKE_HOST = defect("links_lookalike_host", ["CSW-CON-4"], "A link whose address merely contains the pool's host name (pool.kids.example.evil.example, user@host tricks) counts as inside the pool.")
 APPROVAL_COVERS_HOST = defect("link_approval_covers_host", ["CSW-CON-4"], "The guardian's approval of one link opens every link on that site, over any scheme.")
 QR_OPEN = defect("qr_codes_open_freely", ["CSW-CON-4"], "Links are checked when tapped, but a scanned QR code opens whatever it points to.")
@@ -492,6 +493,8 @@ def in_pool(url: str, w: ReferenceWatch | None = None) -> bool:
         return False
     if any_scheme:
         return host == POOL_HOST
+    if w is not None and w.defective(PORT_PATTERN) and port is not None and 440 <= port <= 449:
+        port = 443  # the pattern's ':44\d' takes every neighbour of the default port for it
     return parts.scheme == "https" and host == POOL_HOST and parts.username is None and port in (None, 443)
 
 

@@ -25,11 +25,14 @@ Feature: Links and QR codes leading outside the pool need the guardian
     When the child tries to open the pool's address written as "<form>"
     Then the watch refuses
 
-    Examples: another scheme, another port, a look-alike host
+    Examples: another scheme, another port (either side of the default one too), a look-alike host
       | form                                  |
       | http://{host}/stories/1               |
       | ftp://{host}/stories/1                |
       | https://{host}:8443/stories/1         |
+      | https://{host}:442/stories/1          |
+      | https://{host}:444/stories/1          |
+      | https://{host}:80/stories/1           |
       | https://{host}.evil.example/stories/1 |
       | https://{host}@evil.example/stories/1 |
       | https://evil.example/{host}/stories/1 |
