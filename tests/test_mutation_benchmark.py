@@ -59,6 +59,12 @@ def test_a_triage_entry_needs_a_known_kind_and_a_reason(tmp_path: Path):
         load_triage(triage)
 
 
+def test_the_shipped_triage_loads_with_one_entry_per_key():
+    entries = load_triage(Path(__file__).resolve().parent.parent / "benchmarks" / "mutation_triage.yaml")
+    keys = [entry["key"] for entry in entries if "key" in entry]
+    assert entries and len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+
+
 def test_score_is_caught_over_run_less_set_aside():
     outcomes = ["killed"] * 6 + ["timeout", "incompetent", "annotation-only"] + ["survived"] * 4 + ["not-applied"]
     assert score(outcomes, set_aside=0) == 7 / 11
