@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta
 
 from pytest_bdd import given, parsers, then, when
 
 from conformance.catalogue import Profile
 from conformance.declaration import BASIC_FUNCTION_APPS, Declaration
 from conformance.steps.common import Context, attempt, attempt_each, gated_apps
-from device_adapters.errors import InconclusiveError
+from device_adapters.errors import InconclusiveError, MalformedReply
 from device_adapters.watch import Watch
 
 EARTH_RADIUS_M = 6_371_000.0
 EMERGENCY_FUNCTION = "emergency_call"  # the basic function that works while charging
+# The longest a consented watch may go without reporting its position on its own (docs/protocol.md section 5).
+LOCATION_REPORT_MAX_S = 30 * 60
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -22,6 +25,20 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+# -- the emergency call --------------------------------------------------------------
+
+
+@then("the emergency call goes through")
+def emergency_connects(ctx: Context) -> None:
+    last = ctx.last
+    assert last.allowed, f"{last.action} was refused: {last.refusal}"
+    assert last.result is not None
+    # The call's only outcome DTP carries: a watch answering that it did not connect says itself the call failed.
+    if "connected" not in last.result:
+        raise MalformedReply(f"the reply to emergency.call has no field 'connected' (has {', '.join(sorted(last.result)) or 'nothing'})")
+    assert last.result["connected"] is True, f"the watch took the emergency call but answers that it did not connect: {last.result}"
 
 
 # -- social switch (the emergency call must not depend on it) ------------------------
@@ -77,6 +94,29 @@ def guardian_sees_location(watch: Watch, profile: Profile, ctx: Context) -> None
     error = haversine_m(lat, lon, seen["lat"], seen["lon"])
     allowed = float(profile.param("location_max_error_m"))
     assert error <= allowed, f"the guardian sees the watch {error:.0f} m from where it is ({seen['lat']}, {seen['lon']}); the profile allows {allowed:.0f} m"
+
+
+@then(parsers.parse("the watch has reported its position on its own within the last {minutes:d} minutes"))
+def reported_on_its_own(watch: Watch, minutes: int) -> None:
+    # Nobody asked for the position in the scenario, so any processing of it in the window is a report of the watch's own.
+    assert minutes * 60 >= LOCATION_REPORT_MAX_S, f"the scenario's window is shorter than the {LOCATION_REPORT_MAX_S // 60} minutes a watch may go between reports"
+    now = datetime.fromisoformat(watch.clock()["trusted"])
+    since = now - timedelta(minutes=minutes)
+    times = []
+    for record in watch.processing_records():
+        if "location" not in str(record.get("kind", "")):
+            continue
+        try:
+            at = datetime.fromisoformat(str(record.get("at")))
+        except ValueError:
+            at = None
+        if at is None or at.tzinfo is None:
+            raise MalformedReply(f"a record of privacy.records has 'at' {record.get('at')!r}, not an ISO time with an offset")
+        times.append(at)
+    # A report exactly a whole window ago is already due again: the window is open at that end.
+    recent = [t for t in times if since < t <= now]
+    last = max(times).isoformat() if times else "never"
+    assert recent, f"the guardian consented, yet the watch made no location report after {since.isoformat()} and by {now.isoformat()} (last report: {last})"
 
 
 # -- who may call the watch ----------------------------------------------------------

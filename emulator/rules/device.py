@@ -16,6 +16,7 @@ CODE_REUSABLE = defect("verification_code_reusable", ["CSW-SOC-5"], "The guardia
 CODE_NEVER_EXPIRES = defect("verification_code_never_expires", ["CSW-SOC-5"], "The guardian's verification code never expires: one shown weeks ago still approves a re-binding.")
 FORMER_GUARDIAN_REBINDS = defect("former_guardian_rebinds", ["CSW-SOC-5"], "After a re-binding, the former guardian's app binds the watch back without any verification.")
 RESET_DROPS_PERIODS = defect("factory_reset_drops_periods", ["CSW-ADD-8"], "A factory reset keeps the binding and the daily limit but drops the usable periods and re-enables the apps the guardian disabled.")
+CODE_NOT_RENEWED = defect("verification_code_not_renewed", ["CSW-SOC-5"], "Once the verification code is spent or has expired, the guardian's app keeps showing it instead of a new one: no verified re-binding goes through again.")
 CLOCK_TRUSTED = defect("limits_follow_display_clock", ["CSW-ADD-6", "CSW-ADD-2", "CSW-ADD-4"], "Limits, periods and night hours are judged on the watch's display clock, which the child can change.")
 
 # Reset hooks of other modules read this to wipe controls as a factory reset would.
@@ -204,7 +205,7 @@ def guardian_verification_code(w: ReferenceWatch, call: Call) -> dict:
     binding = w.store.doc("binding")
     if binding["guardian"] is None or (call.account or GUARDIAN) != binding["guardian"]:
         raise Refusal("denied", "only the bound guardian's app shows a verification code")
-    if not _code_live(w, binding):
+    if not _code_live(w, binding) and not w.defective(CODE_NOT_RENEWED):
         new_code(w, binding)
         w.store.put_doc("binding", binding)
     return {"code": binding["verification_code"]}

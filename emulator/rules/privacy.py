@@ -8,6 +8,7 @@ nothing was processed before the guardian consented.
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -58,6 +59,7 @@ UNBOUND_GUARDIAN = defect(
 )
 SIGNED_IN_STRANGER = defect("signed_in_stranger_sees_child", ["CSW-PRI-6"], "Anonymous readers are refused, but any stranger signed in to the platform sees the child's location and profile.")
 CLASSMATE_SEES = defect("other_child_sees_child", ["CSW-PRI-6"], "Strangers are refused, but any child's account of the platform (a classmate who is not a friend) sees the child's location and profile: the check asks only whether the caller is a child.")
+REPORTS_ONLY_FROM_SETUP = defect("location_reports_only_from_setup", ["CSW-SAF-3"], "The periodic location report is scheduled only when the watch is set up already consented: a watch whose guardian consents later never reports its position on its own.")
 OTHER_RULES = variant("other_privacy_rules", "The children's rules are written in Chinese only, under other headings and in other words (no 'purpose', no '目的').")
 
 ExportPart = Callable[[ReferenceWatch], dict[str, Any]]
@@ -140,7 +142,8 @@ def privacy_consent(w: ReferenceWatch, call: Call) -> dict:
     require_bound_guardian(w, call)
     doc = _privacy(w)
     if not doc["consent"]:
-        doc.update(consent=True, next_report=w.now + LOCATION_REPORT_SECONDS)
+        # The defective firmware leaves the report unscheduled: never due.
+        doc.update(consent=True, next_report=math.inf if w.defective(REPORTS_ONLY_FROM_SETUP) else w.now + LOCATION_REPORT_SECONDS)
         w.store.put_doc("privacy", doc)
     return {"consent": True}
 

@@ -19,6 +19,7 @@ SOS_BLOCKED = defect("emergency_blocked_when_limited", ["CSW-SAF-1"], "The emerg
 SOS_CHARGING = defect("emergency_blocked_while_charging", ["CSW-SAF-1", "CSW-SAF-2"], "While charging even the emergency call is refused.")
 SOS_SOCIAL_OFF = defect("emergency_blocked_when_social_off", ["CSW-SAF-1"], "Switching social features off also switches off the emergency call (they share one messaging service).")
 LOCATION_STALE = defect("location_stale", ["CSW-SAF-3"], "The guardian is shown the first position of the day, never updated as the child moves.")
+SOS_SILENT_CHARGING = defect("emergency_not_put_through_while_charging", ["CSW-SAF-1", "CSW-SAF-2"], "While charging the emergency call is accepted but not put through (the radio sleeps on the charger): the watch answers that it did not connect.")
 CHARGING_IGNORED = defect("usable_while_charging", ["CSW-SAF-2"], "The watch can be used normally while charging.")
 LOCATION_OFF = defect("location_error_large", ["CSW-SAF-3"], "Reported location is about 300 m off.")
 ANY_CALLER = defect("calls_from_anyone", ["CSW-SAF-4"], "Calls from numbers outside the guardian's contact list ring through.")
@@ -62,6 +63,8 @@ def emergency_call(w: ReferenceWatch, call: Call) -> dict:
         time_limits.time_gates(w, call, "emergency")
     if w.defective(SOS_SOCIAL_OFF) and not w.store.doc("social", {"enabled": True}).get("enabled", True):
         raise Refusal("disabled", "messaging services are off")
+    if w.defective(SOS_SILENT_CHARGING) and w.store.doc("device")["charging"]:
+        return {"connected": False, "number": EMERGENCY_NUMBER}
     return {"connected": True, "number": EMERGENCY_NUMBER}
 
 

@@ -5,7 +5,8 @@ Feature: An account cannot change hands
   verification, and a re-binding wipes the child's posts and the likes they
   drew: nothing of the account's standing passes to a buyer. A verification
   code approves one action, for a short while: a code seen once, or shown
-  long ago, re-binds nothing. Once re-bound, the former guardian cannot take
+  long ago, re-binds nothing; the guardian's app then shows a new one, which
+  does. Once re-bound, the former guardian cannot take
   the watch back without the new guardian either.
 
   Background:
@@ -28,16 +29,20 @@ Feature: An account cannot change hands
     Then the watch is bound to the buyer
     And the child's posts and the likes they drew are gone
 
-  Scenario: A code used once does not re-bind the watch
+  Scenario: A code used once does not re-bind the watch, a new one does
     When the child factory-resets the watch with a code the guardian's app shows
     And a buyer tries to re-bind the watch with that same code
     Then the watch refuses
     And the watch is still bound to its guardian
+    When the guardian gives a buyer the verification code and the buyer re-binds the watch
+    Then the watch is bound to the buyer
 
-  Scenario: A code shown long ago does not re-bind the watch
+  Scenario: A code shown long ago does not re-bind the watch, a new one does
     When a buyer tries to re-bind the watch with a code the guardian's app showed 11 minutes ago
     Then the watch refuses
     And the watch is still bound to its guardian
+    When the guardian gives a buyer the verification code and the buyer re-binds the watch
+    Then the watch is bound to the buyer
 
   Scenario: The former guardian cannot take the watch back without verification
     When the guardian gives a buyer the verification code and the buyer re-binds the watch

@@ -105,6 +105,18 @@ def test_the_ble_face_applies_the_same_limits(tmp_path):
     watch.close()
 
 
+def test_a_restarted_emulator_answers_at_once_and_keeps_what_it_stored(tmp_path):
+    # docs/protocol.md 6.3: a success survives a crash of the agent; a new store starts at the baseline.
+    watch = ReferenceWatch(tmp_path / "w.db")
+    assert watch.handle(request())["ok"], "a new emulator does not answer before the first agent.reset"
+    assert watch.handle(request("controls.set_daily_limit", "guardian", args={"minutes": 45}))["ok"]
+    watch.close()
+    again = ReferenceWatch(tmp_path / "w.db")
+    reply = again.handle(request("controls.get", "guardian"))
+    again.close()
+    assert reply["ok"] and reply["result"]["daily_limit_minutes"] == 45, reply
+
+
 def test_a_reply_that_cannot_be_utf8_is_still_json():
     # A lone surrogate cannot be UTF-8: the reply escapes it rather than failing to encode.
     reply = {"dtp": 1, "id": "1", "ok": True, "result": {"text": "\ud800"}}
