@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import tempfile
@@ -239,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"conformance: {exc}", file=sys.stderr)
         return 4
+    except BrokenPipeError:
+        # The reader went away (`conformance list | head`): stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
