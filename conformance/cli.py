@@ -152,6 +152,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     return int(json.loads(results_path.read_text(encoding="utf-8"))["exit_status"])
 
 
+TEMPLATE = Path(__file__).resolve().parent / "data" / "declaration-template.yaml"
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    folder = Path(args.dir)
+    target = folder / args.name
+    if target.exists():
+        raise ConfigError(target, "init", "already exists; the harness does not overwrite a declaration (name another folder or --name)")
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(folder, "DIR", "is a file, not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"wrote {target}: fill in every value, then `conformance check --device {target}`")
+    print(f"已写入 {target}：请填写每一项，然后运行 `conformance check --device {target}`")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from conformance.agent_check import check_agent, print_findings
+
+    return print_findings(check_agent(load_declaration(resolve_device(args.device))))
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from conformance.listing import print_listing
 
@@ -204,6 +227,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--select", "-m", help="pytest marker expression over clause ids, e.g. 'CSW-ADD-1 or CSW-PAY-2'")
     run.add_argument("--keyword", "-k", help="pytest keyword expression over scenario names")
     run.set_defaults(func=cmd_run)
+
+    init = commands.add_parser("init", help="write a declaration for a real watch to fill in, each field explained in Chinese and English")
+    init.add_argument("dir", nargs="?", default=".", help="folder to write it in (default: the current folder)")
+    init.add_argument("--name", default="watch.yaml", help="file name (default: watch.yaml)")
+    init.set_defaults(func=cmd_init)
+
+    check = commands.add_parser("check", help="bring up a test agent before a run: reach, token, protocol, features, every operation the suite sends")
+    check.add_argument("--device", default="emulator", help="declaration YAML, or a shipped device name (default: emulator)")
+    check.set_defaults(func=cmd_check)
 
     listing = commands.add_parser("list", help="the catalogue, with each clause's scenarios and applicability")
     listing.add_argument("--device", default="emulator", help="declaration deciding applicability (default: emulator)")
