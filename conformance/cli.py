@@ -15,6 +15,7 @@ from conformance.catalogue import load_profile
 from conformance.datafile import ConfigError
 from conformance.declaration import FIXTURES_DIR, check_switches, load_declaration
 from conformance.reach import reach_device
+from conformance.waivers import load_waivers
 
 SUITE = Path(__file__).resolve().parent / "suite.py"
 
@@ -83,6 +84,9 @@ def pytest_args(args: argparse.Namespace, output: Path, run_id: str) -> list[str
         command += ["--variant", name]
     if args.in_process:
         command.append("--in-process")
+    if args.waivers:
+        command += ["--waivers", args.waivers]
+    command += [option for option, given in (("--audit", args.audit), ("--allow-mandatory-waivers", args.allow_mandatory_waivers)) if given]
     if args.select:
         command += ["-m", args.select]
     if args.keyword:
@@ -100,7 +104,8 @@ def check_run_options(args: argparse.Namespace) -> None:
     if args.run_id is not None and not PLAIN_NAME.fullmatch(args.run_id):
         raise ConfigError(args.run_id, "--run-id", "is not a plain name: letters, digits, '.', '_' and '-', starting with a letter or digit (it names a folder in reports/)")
     declaration = load_declaration(resolve_device(args.device))
-    load_profile(args.profile, [Path(p) for p in args.tailoring])
+    profile = load_profile(args.profile, [Path(p) for p in args.tailoring])
+    load_waivers(args.waivers, profile, audit=args.audit, allow_mandatory=args.allow_mandatory_waivers)
     for option, kind, names in (("--defect", "defects", args.defect), ("--variant", "variants", args.variant)):
         for name in names:
             check_switches([name], kind, name, option)
@@ -203,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--in-process", action="store_true", help="embedded emulator only: run it inside the harness process, without HTTP")
     run.add_argument("--select", "-m", help="pytest marker expression over clause ids, e.g. 'CSW-ADD-1 or CSW-PAY-2'")
     run.add_argument("--keyword", "-k", help="pytest keyword expression over scenario names")
+    run.add_argument("--waivers", help="waiver file (YAML): a waived FAIL stays FAIL in every report but does not set the exit status")
+    run.add_argument("--audit", action="store_true", help="an audit run, as a regulator runs it: refuses every waiver")
+    run.add_argument("--allow-mandatory-waivers", action="store_true", help="accept waivers on mandatory clauses (marked loudly in every report)")
     run.set_defaults(func=cmd_run)
 
     listing = commands.add_parser("list", help="the catalogue, with each clause's scenarios and applicability")
