@@ -193,6 +193,12 @@ def cmd_load(args: argparse.Namespace) -> int:
     return run_command(args, resolve_device)
 
 
+def cmd_gate(args: argparse.Namespace) -> int:
+    from conformance.gate import run_gate
+
+    return run_gate(args.baseline, args.new)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="conformance", description="Conformance harness for GB 46859-2025 children's smartwatches.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--jobs", type=int, help="parallel runs (default: the number of cores)")
     validate.add_argument("--http", action="store_true", help="talk to the emulator over HTTP instead of in-process")
     validate.set_defaults(func=cmd_validate)
+
+    gate = commands.add_parser("gate", help="compare a run with a baseline run: exit 1 if a clause got worse or vanished")
+    gate.add_argument("--baseline", required=True, metavar="OLD", help="the baseline: results.json, a run folder or a bundle.zip (e.g. the last release's)")
+    gate.add_argument("new", metavar="NEW", help="the run to judge: results.json, a run folder or a bundle.zip")
+    gate.set_defaults(func=cmd_gate)
 
     from emulator.__main__ import build_parser as emulator_parser
 
