@@ -54,9 +54,10 @@ UI: dict[str, tuple[str, str]] = {
     "interrupted": ("The run was interrupted: results are incomplete.", "运行被中断：结果不完整。"),
     "waived": ("Waived", "已豁免"),
     "waived_mandatory": ("A mandatory clause's FAIL is waived (--allow-mandatory-waivers): this is not a certification result", "强制性条款的不通过已被豁免（--allow-mandatory-waivers）：本结果不能作为认证结论"),
-    "waived_fails": ("FAIL verdicts are waived: they stay FAIL in this report, and the exit status does not count them. Waiver file", "项不通过已被豁免：本报告中仍为不通过，退出状态不计入。豁免文件"),
+    "waived_fails": ("Waived FAILs (they stay FAIL in this report; the exit status does not count them)", "已豁免的不通过（本报告中仍为不通过，退出状态不计入）"),
+    "waiver_file": ("waiver file", "豁免文件"),
     "without_waivers": ("without waivers", "不计豁免"),
-    "waivers_expired": ("expired waivers were ignored: their FAILs count", "条豁免已过期并被忽略：相应不通过照常计入"),
+    "waivers_expired": ("Expired waivers, ignored (their FAILs count)", "已过期并被忽略的豁免（相应不通过照常计入）"),
     "audit": ("Audit run: no waiver was accepted", "审核运行：不接受任何豁免"),
     "approved_by": ("approved by", "批准人"),
     "until": ("until", "有效期至"),
@@ -504,9 +505,10 @@ def _waiver_banner(results: RunResults) -> str:
     if any(e["mandatory"] for e in record["applied"]):
         out += f'<div class="warn">{_t("waived_mandatory")}</div>'
     if record["applied"]:
-        out += f'<div class="note">{len(record["applied"])} {_t("waived_fails")}: <span class="mono">{_e(record["file"])}</span></div>'
+        waived = ", ".join(e["clause"] for e in record["applied"])
+        out += f'<div class="note">{_t("waived_fails")}: <span class="mono">{_e(waived)}</span> · {_t("waiver_file")} <span class="mono">{_e(record["file"])}</span></div>'
     if record["expired"]:
-        out += f'<div class="warn">{len(record["expired"])} {_t("waivers_expired")}: <span class="mono">{_e(", ".join(e["clause"] for e in record["expired"]))}</span></div>'
+        out += f'<div class="warn">{_t("waivers_expired")}: <span class="mono">{_e(", ".join(e["clause"] for e in record["expired"]))}</span></div>'
     return out
 
 
@@ -517,7 +519,7 @@ def _waiver_tag(entry: dict[str, Any]) -> str:
 def _waiver_notes(clause: ClauseResult) -> str:
     """Each waiver beside the FAIL it covers: who approved it, why, until when."""
     return "".join(
-        f'<div class="{"warn" if e["mandatory"] else "note"}">{_waiver_tag(e)}{_t("waived_mandatory") if e["mandatory"] else ""} '
+        f'<div class="{"warn" if e["mandatory"] else "note"}">{_waiver_tag(e)}{_t("waived_mandatory") + ":" if e["mandatory"] else ""} '
         f'{_e(e["scenario"] or "")}{": " if e["scenario"] else ""}{_e(e["justification"])} · {_t("approved_by")} {_e(e["approved_by"])} · {_t("until")} {_e(e["expires"])}'
         f' · <span class="mono">{_e(e["file"])}:{_e(e["line"])}</span></div>'
         for e in clause.waivers
