@@ -19,18 +19,21 @@ ROOT = Path(__file__).resolve().parent.parent
 SELECT = "CSW-ADD-1 or CSW-PAY-5"
 
 
-def _run(output: Path, *arguments: str) -> Path:
-    done = subprocess.run([sys.executable, "-m", "conformance", "run", "--in-process", "--select", SELECT, "--output", str(output), *arguments],
-                          cwd=ROOT, capture_output=True, text=True, timeout=180)
-    assert (output / "results.json").exists(), done.stderr
-    return output
+def _start(output: Path, *arguments: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "conformance", "run", "--in-process", "--select", SELECT, "--output", str(output), *arguments],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """A real release run (the conformant emulator) and a real build that broke CSW-ADD-1."""
+    """A real release run (the conformant emulator) and a real build that broke CSW-ADD-1, run side by side."""
     root = tmp_path_factory.mktemp("gate")
-    return _run(root / "release"), _run(root / "broken", "--defect", "daily_limit_ignored")
+    release, broken = root / "release", root / "broken"
+    processes = [_start(release), _start(broken, "--defect", "daily_limit_ignored")]
+    for process, output in zip(processes, (release, broken), strict=True):
+        _, err = process.communicate(timeout=180)
+        assert (output / "results.json").exists(), err
+    return release, broken
 
 
 def _gate(capsys, old: Path, new: Path) -> tuple[int, str, str]:

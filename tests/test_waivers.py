@@ -38,22 +38,43 @@ def _entry(clause: str, expires: date | str, *, scenario: str | None = None, why
     return "".join(lines) + f"    justification: {why}\n    approved_by: Li Wei, compliance lead\n    expires: {expires}\n"
 
 
-def _run(output: Path, *arguments: str) -> tuple[subprocess.CompletedProcess, dict | None]:
-    done = subprocess.run([sys.executable, "-m", "conformance", "run", "--in-process", "--output", str(output), *arguments],
-                          cwd=ROOT, capture_output=True, text=True, timeout=180)
-    results = output / "results.json"
-    return done, json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
+class Done:
+    """A finished `conformance run`: its exit status, console and results.json (None when it wrote none)."""
+
+    def __init__(self, process: subprocess.Popen, output: Path):
+        self.stdout, self.stderr = process.communicate(timeout=180)
+        self.returncode = process.returncode
+        results = output / "results.json"
+        self.data = json.loads(results.read_text(encoding="utf-8")) if results.exists() else None
+        assert self.data is not None, self.stderr
+
+
+def _start(output: Path, *arguments: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "conformance", "run", "--in-process", "--output", str(output), *arguments],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 @pytest.fixture(scope="module")
-def waived_run(tmp_path_factory):
-    """One real run: CSW-ADD-1's FAIL waived (a mandatory clause, so with the flag), CSW-PAY-5's waiver expired,
-    and a waiver for CSW-CON-3, which this run does not select (unused)."""
-    folder = tmp_path_factory.mktemp("waived")
-    waivers = _waiver_file(folder, _entry("CSW-ADD-1", SOON), _entry("CSW-PAY-5", YESTERDAY), _entry("CSW-CON-3", SOON))
-    done, data = _run(folder / "run", *DEFECTS, *SELECT, "--waivers", str(waivers), "--allow-mandatory-waivers")
-    assert data is not None, done.stderr
-    return done, data, folder / "run"
+def runs(tmp_path_factory) -> dict[str, tuple[Done, Path]]:
+    """The real runs the tests read, started together to save wall time:
+    waived: CSW-ADD-1's FAIL waived (a mandatory clause, so with the flag), CSW-PAY-5's waiver expired, and a waiver
+    for CSW-CON-3, which the run does not select (unused); expired: the only waiver of CSW-ADD-1 is past its day;
+    audit: an --audit run without waivers."""
+    folder = tmp_path_factory.mktemp("waivers")
+    waived = _waiver_file(folder, _entry("CSW-ADD-1", SOON), _entry("CSW-PAY-5", YESTERDAY), _entry("CSW-CON-3", SOON))
+    expired = _waiver_file(folder, _entry("CSW-ADD-1", YESTERDAY), name="expired.yaml")
+    started = {
+        "waived": _start(folder / "waived", *DEFECTS, *SELECT, "--waivers", str(waived), "--allow-mandatory-waivers"),
+        "expired": _start(folder / "expired", "--defect", "daily_limit_ignored", "--select", "CSW-ADD-1", "--waivers", str(expired)),
+        "audit": _start(folder / "audit", "--defect", "daily_limit_ignored", "--select", "CSW-ADD-1", "--audit"),
+    }
+    return {name: (Done(process, folder / name), folder / name) for name, process in started.items()}
+
+
+@pytest.fixture(scope="module")
+def waived_run(runs):
+    done, folder = runs["waived"]
+    return done, done.data, folder
 
 
 def test_a_waived_fail_stays_fail_and_leaves_the_exit_status(waived_run):
@@ -95,23 +116,20 @@ def test_every_report_shows_the_waiver_and_a_mandatory_one_loudly(waived_run):
     assert "A mandatory clause fails" in html
 
 
-def test_an_expired_waiver_on_a_mandatory_clause_lets_its_fail_count(tmp_path):
-    waivers = _waiver_file(tmp_path, _entry("CSW-ADD-1", YESTERDAY))
-    done, data = _run(tmp_path / "run", "--defect", "daily_limit_ignored", "--select", "CSW-ADD-1", "--waivers", str(waivers))
-    assert data is not None, done.stderr
-    assert done.returncode == data["exit_status"] == 1
-    assert data["waivers"]["applied"] == [] and "expired on" in done.stdout
+def test_an_expired_waiver_on_a_mandatory_clause_lets_its_fail_count(runs):
+    done, _ = runs["expired"]
+    assert done.returncode == done.data["exit_status"] == 1
+    assert done.data["waivers"]["applied"] == [] and "expired on" in done.stdout
 
 
-def test_an_audit_run_refuses_waivers_and_says_it_was_an_audit(tmp_path, capsys):
+def test_an_audit_run_refuses_waivers_and_says_it_was_an_audit(runs, tmp_path, capsys):
     waivers = _waiver_file(tmp_path, _entry("CSW-PAY-5", SOON))
     assert cli.main(["run", "--in-process", "--output", str(tmp_path / "refused"), "--waivers", str(waivers), "--audit"]) == 4
     err = capsys.readouterr().err
     assert "is refused under --audit" in err and str(waivers) in err and "Traceback" not in err
     assert not (tmp_path / "refused").exists()
-    done, data = _run(tmp_path / "audit", "--defect", "daily_limit_ignored", "--select", "CSW-ADD-1", "--audit")
-    assert data is not None, done.stderr
-    assert data["audit"] is True and data["waivers"] is None and done.returncode == 1
+    done, _ = runs["audit"]
+    assert done.data["audit"] is True and done.data["waivers"] is None and done.returncode == 1
     assert "audit run: no waiver was accepted" in done.stdout
 
 
