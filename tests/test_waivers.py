@@ -102,6 +102,7 @@ def test_every_report_shows_the_waiver_and_a_mandatory_one_loudly(waived_run):
     done, _, run = waived_run
     assert "WAIVED ON A MANDATORY CLAUSE: The fix ships in firmware 2.4" in done.stdout
     assert "not a certification result" in done.stdout and "exit status 0 with waivers; 1 without them" in done.stdout
+    assert done.stdout.splitlines()[-3].endswith("exit status 0 (1 without waivers)")
     suites = ET.parse(run / "junit.xml").getroot()
     case = next(c for c in suites.iter("testcase") if c.get("name").startswith("CSW-ADD-1 "))
     failure = case.find("failure")

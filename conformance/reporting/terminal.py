@@ -16,5 +16,10 @@ def verdict_table(results: RunResults) -> list[str]:
             lines.append(f"{'':12} -> {clause.reason[:160]}")
         lines.extend(f"{'':12} {'!!' if entry['mandatory'] else '~~'} {clause_note(entry)[:200]}" for entry in clause.waivers)
     summary = ", ".join(f"{k} {v}" for k, v in sorted(results.summary.items()))
-    lines += ["-" * 100, *console_lines(results), f"{len(results.clauses)} clauses: {summary}; exit status {results.exit_status}"]
+    lines += ["-" * 100, *console_lines(results), f"{len(results.clauses)} clauses: {summary}; exit status {results.exit_status}" + _without_waivers(results)]
     return lines
+
+
+def _without_waivers(results: RunResults) -> str:
+    without = results.exit_status_without_waivers
+    return f" ({without} without waivers)" if without != results.exit_status else ""
