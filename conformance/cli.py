@@ -214,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--in-process", action="store_true", help="embedded emulator only: run it inside the harness process, without HTTP")
     run.add_argument("--select", "-m", help="pytest marker expression over clause ids, e.g. 'CSW-ADD-1 or CSW-PAY-2'")
     run.add_argument("--keyword", "-k", help="pytest keyword expression over scenario names")
-    run.add_argument("--waivers", help="waiver file (YAML): a waived FAIL stays FAIL in every report but does not set the exit status")
+    run.add_argument("--waivers", metavar="FILE", help="waiver file (YAML): a waived FAIL stays FAIL in every report but does not set the exit status")
     run.add_argument("--audit", action="store_true", help="an audit run, as a regulator runs it: refuses every waiver")
     run.add_argument("--allow-mandatory-waivers", action="store_true", help="accept waivers on mandatory clauses (marked loudly in every report)")
     run.set_defaults(func=cmd_run)
