@@ -17,10 +17,10 @@ from conformance.catalogue import load_profile
 from conformance.datafile import ConfigError
 from conformance.results import ClauseResult, ScenarioResult
 from conformance.verdicts import Verdict
-from conformance.waivers import Waiver, counted_verdict, load_waivers
+from conformance.waivers import Waiver, counted_verdict, load_waivers, today_utc
 
 ROOT = Path(__file__).resolve().parent.parent
-TODAY = date.today()
+TODAY = today_utc()  # the day waivers expire by, whatever the machine's time zone
 SOON, YESTERDAY = TODAY + timedelta(days=30), TODAY - timedelta(days=1)
 # Two defects that make real FAILs in a few seconds: CSW-ADD-1 is mandatory, CSW-PAY-5 recommended.
 DEFECTS = ("--defect", "daily_limit_ignored", "--defect", "age_caps_ignored")
