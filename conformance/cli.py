@@ -15,6 +15,7 @@ from conformance.catalogue import load_profile
 from conformance.datafile import ConfigError
 from conformance.declaration import FIXTURES_DIR, check_switches, load_declaration
 from conformance.reach import reach_device
+from conformance.waivers import load_waivers
 
 SUITE = Path(__file__).resolve().parent / "suite.py"
 
@@ -83,6 +84,9 @@ def pytest_args(args: argparse.Namespace, output: Path, run_id: str) -> list[str
         command += ["--variant", name]
     if args.in_process:
         command.append("--in-process")
+    if args.waivers:
+        command += ["--waivers", args.waivers]
+    command += [option for option, given in (("--audit", args.audit), ("--allow-mandatory-waivers", args.allow_mandatory_waivers)) if given]
     if args.select:
         command += ["-m", args.select]
     if args.keyword:
@@ -100,7 +104,8 @@ def check_run_options(args: argparse.Namespace) -> None:
     if args.run_id is not None and not PLAIN_NAME.fullmatch(args.run_id):
         raise ConfigError(args.run_id, "--run-id", "is not a plain name: letters, digits, '.', '_' and '-', starting with a letter or digit (it names a folder in reports/)")
     declaration = load_declaration(resolve_device(args.device))
-    load_profile(args.profile, [Path(p) for p in args.tailoring])
+    profile = load_profile(args.profile, [Path(p) for p in args.tailoring])
+    load_waivers(args.waivers, profile, audit=args.audit, allow_mandatory=args.allow_mandatory_waivers)
     for option, kind, names in (("--defect", "defects", args.defect), ("--variant", "variants", args.variant)):
         for name in names:
             check_switches([name], kind, name, option)
@@ -211,6 +216,12 @@ def cmd_load(args: argparse.Namespace) -> int:
     return run_command(args, resolve_device)
 
 
+def cmd_gate(args: argparse.Namespace) -> int:
+    from conformance.gate import run_gate
+
+    return run_gate(args.baseline, args.new)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="conformance", description="Conformance harness for GB 46859-2025 children's smartwatches.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -226,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--in-process", action="store_true", help="embedded emulator only: run it inside the harness process, without HTTP")
     run.add_argument("--select", "-m", help="pytest marker expression over clause ids, e.g. 'CSW-ADD-1 or CSW-PAY-2'")
     run.add_argument("--keyword", "-k", help="pytest keyword expression over scenario names")
+    run.add_argument("--waivers", metavar="FILE", help="waiver file (YAML): a waived FAIL stays FAIL in every report but does not set the exit status")
+    run.add_argument("--audit", action="store_true", help="an audit run, as a regulator runs it: refuses every waiver")
+    run.add_argument("--allow-mandatory-waivers", action="store_true", help="accept waivers on mandatory clauses (marked loudly in every report)")
     run.set_defaults(func=cmd_run)
 
     init = commands.add_parser("init", help="write a declaration for a real watch to fill in, each field explained in Chinese and English")
@@ -250,6 +264,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--jobs", type=int, help="parallel runs (default: the number of cores)")
     validate.add_argument("--http", action="store_true", help="talk to the emulator over HTTP instead of in-process")
     validate.set_defaults(func=cmd_validate)
+
+    gate = commands.add_parser("gate", help="compare a run with a baseline run: exit 1 if a clause got worse or vanished")
+    gate.add_argument("--baseline", required=True, metavar="OLD", help="the baseline: results.json, a run folder or a bundle.zip (e.g. the last release's)")
+    gate.add_argument("new", metavar="NEW", help="the run to judge: results.json, a run folder or a bundle.zip")
+    gate.set_defaults(func=cmd_gate)
 
     from emulator.__main__ import build_parser as emulator_parser
 
