@@ -55,6 +55,7 @@ def test_every_scenario_gets_one_result_even_when_settled_before_its_steps(run):
     assert {s["verdict"] for s in scenarios} == {"PASS", "FAIL", "INCONCLUSIVE", "NOT_APPLICABLE"}, "the run did not give the four verdicts it is meant to"
     settled = [r for r in results if _clause(r) == "CSW-APP-4"]
     assert settled and all(not r["name"].startswith("test_") for r in settled), "a settled scenario is named after its test function"
+    assert all(r.get("description") for r in settled), "a settled scenario lost its description"
 
 
 def test_verdicts_map_to_allure_statuses(run):

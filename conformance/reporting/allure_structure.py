@@ -90,15 +90,17 @@ def transcript_json(scenario: ScenarioResult) -> str:
     return json.dumps(scenario.transcript, ensure_ascii=False, indent=2)
 
 
-def _scenario_source(item: pytest.Item) -> tuple[str, str, str]:
-    """(feature file, feature name, scenario name) of a pytest-bdd item whose steps never ran."""
+def _scenario_source(item: pytest.Item) -> tuple[str, str, str, str]:
+    """(feature file, feature name, scenario name, description) of a pytest-bdd item whose steps never ran."""
     from pytest_bdd.scenario import scenario_wrapper_template_registry
 
     template = scenario_wrapper_template_registry.get(getattr(item, "function", None))
     if template is None:
-        return str(item.path), "", item.name
+        return str(item.path), "", item.name, ""
     name = template.name + (f" [{item.callspec.id}]" if hasattr(item, "callspec") else "")
-    return os.path.normpath(template.feature.rel_filename), template.feature.name, name
+    # As allure-pytest-bdd describes a scenario: the feature's description, then the scenario's own.
+    description = "\n\n".join(d.strip() for d in (template.feature.description, template.description) if d and d.strip())
+    return os.path.normpath(template.feature.rel_filename), template.feature.name, name, description
 
 
 class AllureStructure:
@@ -135,11 +137,12 @@ class AllureStructure:
 
     def _write_settled(self, item: pytest.Item, scenario: ScenarioResult) -> None:
         """A whole Allure result for a scenario settled before its first step (allure-pytest-bdd made none)."""
-        feature_file, feature_name, name = _scenario_source(item)
+        feature_file, feature_name, name, description = _scenario_source(item)
         lifecycle = self.own_lifecycle
         stop = now()
         with lifecycle.schedule_test_case() as test_result:
             test_result.name = name
+            test_result.description = description or None
             test_result.fullName = f"{feature_file}:{name}"
             test_result.testCaseId = md5(test_result.fullName)
             test_result.historyId = md5(item.nodeid)
