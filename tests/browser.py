@@ -39,19 +39,26 @@ def chromium() -> str:
     pytest.fail("chromium is not installed (Debian: apt-get install chromium fonts-noto-cjk); set CONFORMANCE_SKIP_BROWSER=<reason> to skip the browser tests")
 
 
-class Shot:
-    """A screenshot and the net log of the visit that took it."""
+def has_chinese_font() -> bool:
+    """Whether fontconfig knows a font for Chinese (without one, chromium draws Chinese text as boxes)."""
+    listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True) if shutil.which("fc-list") else None
+    return bool(listed and listed.stdout.strip())
 
-    def __init__(self, image: Path, net_log: Path):
+
+class Shot:
+    """A screenshot, the page's DOM once its scripts ran, and the net log of the visit that took them."""
+
+    def __init__(self, image: Path, net_log: Path, dom: str):
         self.image = image
         self.net_log = net_log
+        self.dom = dom
 
     def page_requests(self) -> list[str]:
         return page_requests(self.net_log)
 
 
 def take(page: Path, image: Path | None = None, *, query: str = "", window: tuple[int, int] = WINDOW, settle_ms: int = 15000) -> Shot:
-    """Visit `page` offline and screenshot it after its scripts have had `settle_ms` of (virtual) time."""
+    """Visit `page` offline; screenshot it and dump its DOM after its scripts have had `settle_ms` of (virtual) time."""
     image = Path(image) if image else page.with_name(page.stem + (f"-{query.replace('=', '-')}" if query else "") + ".png")
     image.unlink(missing_ok=True)
     net_log = image.with_suffix(".netlog.json")
@@ -62,12 +69,12 @@ def take(page: Path, image: Path | None = None, *, query: str = "", window: tupl
             "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
             "--host-resolver-rules=MAP * ~NOTFOUND", f"--log-net-log={net_log}",
             f"--virtual-time-budget={settle_ms}", f"--window-size={window[0]},{window[1]}", "--hide-scrollbars",
-            f"--screenshot={image}", url,
+            f"--screenshot={image}", "--dump-dom", url,
         ]
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     if not image.exists():
         raise AssertionError(f"chromium wrote no screenshot of {page} (exit {done.returncode}): {done.stderr[-1500:]}")
-    return Shot(image, net_log)
+    return Shot(image, net_log, done.stdout)
 
 
 def screenshot(page: Path, image: Path | None = None, *, query: str = "") -> Path:

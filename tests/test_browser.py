@@ -37,6 +37,7 @@ def _offline_and_drawn(shot: browser.Shot) -> None:
 
 def test_html_report_opens_offline_in_english_and_chinese(run):
     _offline_and_drawn(browser.take(run / "report.html"))
+    assert browser.has_chinese_font(), "no font for Chinese: the report's Chinese would be boxes (Debian: apt-get install fonts-noto-cjk)"
     _offline_and_drawn(browser.take(run / "report.html", query="lang=zh"))
 
 
@@ -51,7 +52,11 @@ def test_allure_single_file_opens_offline(run):
     assert done.returncode == 0, done.stderr
     page = run / "allure-report.html"
     assert done.stdout.strip().endswith(f"Allure report written to {page} (one file, opens offline)"), done.stdout
-    _offline_and_drawn(browser.take(page))
+    shot = browser.take(page)
+    _offline_and_drawn(shot)
+    # Allure drew the run, grouped as the standard reads: the areas that ran, by code and name.
+    for area in ("SEC Cybersecurity · 网络安全", "SAF Safety core · 安全核心功能", "APP Preinstalled apps, ads and installation · 预装应用、广告与安装"):
+        assert area in shot.dom, f"the Allure page does not show the area {area}"
 
 
 def test_a_page_that_calls_out_is_caught(tmp_path):
