@@ -6,6 +6,7 @@ CONFORMANCE_SKIP_BROWSER=<reason> is set; the Allure page also needs Node and np
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -43,8 +44,8 @@ def test_html_report_opens_offline_in_english_and_chinese(run):
 
 def test_allure_single_file_opens_offline(run):
     if not (shutil.which("node") and shutil.which("npm")):
-        browser.chromium()  # same rule as chromium: a missing tool fails unless the browser check is skipped on purpose
-        reason = __import__("os").environ.get("CONFORMANCE_SKIP_BROWSER")
+        # The same rule as for chromium: a missing tool fails the check unless it is skipped on purpose.
+        reason = os.environ.get("CONFORMANCE_SKIP_BROWSER")
         if reason:
             pytest.skip(f"no Node here, and CONFORMANCE_SKIP_BROWSER says: {reason}")
         pytest.fail("the Allure report needs Node.js and npm (Debian: apt-get install nodejs npm)")
