@@ -222,6 +222,20 @@ def cmd_gate(args: argparse.Namespace) -> int:
     return run_gate(args.baseline, args.new)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from conformance.reporting.allure_report import AllureUnavailable, build_allure_report
+
+    if not args.allure:
+        raise ConfigError(args.run_dir, "--allure", "names the report to build; give --allure for the Allure 3 single-file HTML")
+    try:
+        path = build_allure_report(Path(args.run_dir), Path(args.output) if args.output else None)
+    except AllureUnavailable as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return 4
+    print(f"Allure report written to {path} (one file, opens offline)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="conformance", description="Conformance harness for GB 46859-2025 children's smartwatches.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -256,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--profile", default="gb-2027")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.set_defaults(func=cmd_list)
+
+    report = commands.add_parser("report", help="build a report of a finished run: --allure, the Allure 3 single-file HTML (needs Node)")
+    report.add_argument("run_dir", metavar="RUN_DIR", help="the folder a run wrote (reports/<run-id>)")
+    report.add_argument("--allure", action="store_true", help="the Allure 3 report as one HTML file (npm allure, installed on first use)")
+    report.add_argument("--output", help="the HTML file to write (default: RUN_DIR/allure-report.html)")
+    report.set_defaults(func=cmd_report)
 
     validate = commands.add_parser("validate", help="self-validation: the suite against every emulator defect (detection matrix)")
     validate.add_argument("--output", help="output directory (default: reports/validate-<time>)")

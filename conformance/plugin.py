@@ -23,6 +23,7 @@ from conformance.declaration import DEFAULT_DECLARATION, Declaration, load_decla
 from conformance.emulator_process import start_emulator
 from conformance.in_process import in_process_transport
 from conformance.reporting.allure import mask_allure_results
+from conformance.reporting.allure_structure import structure_allure_results
 from conformance.results import RunResults, ScenarioResult, StepRecord, judge_clauses, write_json
 from conformance.verdicts import Verdict, from_exception
 from conformance.waivers import apply_waivers, load_waivers
@@ -135,6 +136,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for module in STEP_MODULES:
         config.pluginmanager.import_plugin(module)
     mask_allure_results(config, run.mask)
+    structure_allure_results(config, run)
     if threading.current_thread() is threading.main_thread():
         # SIGTERM (a CI job's timeout, `kill`) ends the run as Ctrl-C does: reports written, marked interrupted.
         config.stash[TERM_HANDLER_KEY] = signal.signal(signal.SIGTERM, _interrupt)
