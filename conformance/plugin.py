@@ -25,7 +25,7 @@ from conformance.in_process import in_process_transport
 from conformance.reporting.allure import mask_allure_results
 from conformance.reporting.allure_structure import structure_allure_results
 from conformance.results import RunResults, ScenarioResult, StepRecord, judge_clauses, write_json
-from conformance.verdicts import Verdict, from_exception
+from conformance.verdicts import Verdict, from_exception, reason_of
 from conformance.waivers import apply_waivers, load_waivers
 from device_adapters import registry
 from device_adapters.errors import InconclusiveError
@@ -271,7 +271,7 @@ def pytest_bdd_after_step(request: pytest.FixtureRequest, feature, scenario, ste
 
 
 def pytest_bdd_step_error(request: pytest.FixtureRequest, feature, scenario, step, step_func, step_func_args, exception) -> None:
-    request.node.stash[STEPS_KEY].append(StepRecord(step.keyword, step.name, "failed", f"{type(exception).__name__}: {exception}"))
+    request.node.stash[STEPS_KEY].append(StepRecord(step.keyword, step.name, "failed", reason_of(exception)))
 
 
 # -- verdicts ------------------------------------------------------------------
@@ -291,7 +291,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if report.when == "call" or failed_in_setup:
         exc = call.excinfo.value if call.excinfo else None
         verdict = from_exception(exc)
-        reason = "" if exc is None else f"{type(exc).__name__}: {exc}".strip()
+        reason = "" if exc is None else reason_of(exc)
         if failed_in_setup and verdict == Verdict.FAIL:
             verdict = Verdict.ERROR  # a fixture cannot judge the device
         _record(item, verdict, reason, duration=report.duration)
