@@ -35,11 +35,20 @@ class ScenarioResult:
     transcript: list[dict[str, Any]] = field(default_factory=list)
     clock_mode: str = ""
     notes: list[str] = field(default_factory=list)  # how a step judged, where the profile left it a choice
+    # Each attempt when a transport fault made the harness run the scenario again (verdict, reason, transcript);
+    # empty when it ran once (conformance/retries.py).
+    attempts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["verdict"] = self.verdict.value
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ScenarioResult:
+        """The inverse of to_json: a result read back from scenarios.jsonl (a resumed or rerun run)."""
+        fields = {**data, "verdict": Verdict(data["verdict"]), "steps": [StepRecord(**s) for s in data.get("steps", [])]}
+        return cls(**fields)
 
 
 @dataclass
