@@ -47,7 +47,11 @@ def write_junit(results: RunResults, path: Path) -> None:
                 ET.SubElement(case, "error", message=f"{verdict}: {clause.reason[:300]}", type=verdict).text = clause.reason
             elif verdict in _SKIPPED:
                 ET.SubElement(case, "skipped", message=clause.reason[:300])
-            lines = [f"{clause.level} {verdict}"] + [f"  {s.verdict.value:14} {s.name}" + (f" -- {s.reason}" if s.reason else "") for s in clause.scenarios]
+            lines = [f"{clause.level} {verdict}"]
+            for s in clause.scenarios:
+                lines.append(f"  {s.verdict.value:14} {s.name}" + (f" -- {s.reason}" if s.reason else ""))
+                # A scenario run again after a transport fault: every attempt, so a pass on the second try shows as one.
+                lines += [f"    attempt {a['attempt']}: {a['verdict']}" + (f" -- {a['reason']}" if a["reason"] else "") for a in s.attempts if len(s.attempts) > 1]
             ET.SubElement(case, "system-out").text = "\n".join(lines)
     ET.indent(root)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
