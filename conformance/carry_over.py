@@ -56,7 +56,7 @@ def from_run_folder(args: argparse.Namespace, defaults: argparse.Namespace) -> a
             given = "--output" if args.output else "--run-id" if args.run_id else "--only"
             raise ConfigError(folder, given, "cannot be given with --resume: a resumed run finishes in its own folder, under its own id (--rerun runs part of a run again)")
         new.output, new.run_id, new.carry_except = str(folder), record["run_id"], []
-        print(f"conformance: resuming run {record['run_id']} in {folder}: {len(kept)} scenario results kept, running the scenarios missing from them")
+        print(f"conformance: resuming run {record['run_id']} in {folder}: {_count(len(kept), 'scenario result')} kept, running the scenarios missing from them")
     else:
         again = _verdicts(args.only or "FAIL,ERROR,INCONCLUSIVE", folder)
         chosen = [r for r in kept if r.verdict.value in again]
@@ -66,9 +66,13 @@ def from_run_folder(args: argparse.Namespace, defaults: argparse.Namespace) -> a
         new.rerun_of = {"folder": str(folder.resolve()), "run_id": record["run_id"], "only": again}
         new.run_id = args.run_id or datetime.now().strftime("%Y%m%d-%H%M%S")
         target = args.output or str(Path("reports") / new.run_id)
-        print(f"conformance: rerunning the {len(chosen)} scenarios of {folder} that ended {' or '.join(again)} into {target}; the other {len(kept) - len(chosen)} results are taken from that run")
+        print(f"conformance: rerunning {_count(len(chosen), 'scenario')} of {folder} that ended {' or '.join(again)} into {target}; {_count(len(kept) - len(chosen), 'other result')} taken from that run")
     new.carry_from = str(folder)
     return new
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _verdicts(text: str, folder: Path) -> list[str]:
@@ -133,7 +137,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         items[:] = [item for item in items if item.nodeid not in kept]
     terminal = config.pluginmanager.get_plugin("terminalreporter")
     if terminal is not None:
-        terminal.write_line(f"{len(kept)} scenario results carried from {config.option.carry_from}; {len(items)} scenarios to run")
+        terminal.write_line(f"{_count(len(kept), 'scenario result')} carried from {config.option.carry_from}; {_count(len(items), 'scenario')} to run")
 
 
 @pytest.hookimpl(tryfirst=True)

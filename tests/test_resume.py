@@ -1,0 +1,170 @@
+"""Finishing a killed run (--resume), running part of a run again (--rerun ... --only), and retrying a scenario
+after a transport fault (--retries): real `conformance run` processes, on small selections.
+
+A resumed run must give the reports an uninterrupted run gives: the same
+clause verdicts and the same scenarios, the ones recorded before the kill kept
+as they were (not run again).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conformance.datafile import ConfigError
+from conformance.declaration import DEFAULT_DECLARATION
+from conformance.emulator_process import start_emulator
+from conformance.run_record import read_scenario_log
+from emulator.watch import ALL_FEATURES, DEFAULT_TOKEN
+from tests.faults import FaultProxy
+
+ROOT = Path(__file__).resolve().parent.parent
+# 13 scenarios; slow_replies (a conformant variant: one reply in eight is late) spreads them over a few seconds, so
+# that a kill lands mid-run, and shows that the resumed run keeps the original's options.
+SELECT = "CSW-SOC-5 or CSW-PRI-5 or CSW-ADD-8"
+OPTIONS = ["--in-process", "--variant", "slow_replies", "--select", SELECT]
+BOUND_S = 60.0
+
+
+def _conformance(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "conformance", "run", *args], cwd=ROOT, capture_output=True, text=True, timeout=BOUND_S)
+
+
+def _verdicts(folder: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each clause's verdict, and the scenarios it was judged on (node ids, in report order)."""
+    data = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    return {c["id"]: c["verdict"] for c in data["clauses"]}, {c["id"]: [s["nodeid"] for s in c["scenarios"]] for c in data["clauses"]}
+
+
+def _lines(log: Path) -> int:
+    return log.read_bytes().count(b"\n") if log.exists() else 0
+
+
+def _kill_after(output: Path, lines: int) -> None:
+    """Start a run and SIGKILL it (the whole process group: nothing of it may tidy up) once `lines` scenarios are recorded."""
+    run = subprocess.Popen([sys.executable, "-m", "conformance", "run", *OPTIONS, "--output", str(output)], cwd=ROOT,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    log = output / "scenarios.jsonl"
+    deadline = time.monotonic() + BOUND_S
+    try:
+        while _lines(log) < lines:
+            assert run.poll() is None, f"the run ended before {lines} scenarios were recorded"
+            assert time.monotonic() < deadline, f"fewer than {lines} scenarios in {BOUND_S} s"
+            time.sleep(0.005)
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("clean") / "run"
+    done = _conformance(*OPTIONS, "--output", str(output))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return output
+
+
+@pytest.mark.parametrize("kill_after", [2, 5, 9])
+def test_a_killed_run_resumed_gives_the_reports_of_a_clean_run(clean, tmp_path, kill_after):
+    output = tmp_path / "run"
+    _kill_after(output, kill_after)
+    total = _lines(clean / "scenarios.jsonl")
+    before = {r.nodeid: r for r in read_scenario_log(output / "scenarios.jsonl")}
+    assert not (output / "results.json").exists() and kill_after <= len(before) < total, (len(before), total)
+
+    resumed = _conformance("--resume", str(output))
+
+    assert resumed.returncode == 0, resumed.stdout[-2000:] + resumed.stderr[-2000:]
+    assert f"{len(before)} scenario results kept" in resumed.stdout, resumed.stdout[:500]
+    assert _verdicts(output) == _verdicts(clean)
+    after = read_scenario_log(output / "scenarios.jsonl")
+    assert len(after) == _lines(output / "scenarios.jsonl") == total, "a scenario recorded twice, or one missing"
+    for result in after:  # the scenarios recorded before the kill were kept, not run again
+        if result.nodeid in before:
+            assert result.transcript == before[result.nodeid].transcript, result.name
+    assert "Traceback" not in resumed.stdout + resumed.stderr
+
+
+def test_resume_refuses_a_folder_that_is_not_a_run(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a run", encoding="utf-8")
+    done = _conformance("--resume", str(tmp_path))
+    assert done.returncode == 4
+    assert done.stderr.strip() == f"conformance: {tmp_path}: field '--resume': is not a run folder: it has no run.json (written when `conformance run` starts; runs of older versions cannot be resumed)"
+    again = _conformance("--resume", str(tmp_path), "--device", "basic")
+    assert again.returncode == 4 and "--device" in again.stderr and "cannot be given with --resume" in again.stderr
+
+
+def test_a_torn_last_line_is_dropped_and_a_broken_middle_line_refused(clean, tmp_path):
+    whole = (clean / "scenarios.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    log = tmp_path / "scenarios.jsonl"
+    log.write_text("".join(whole[:3]) + whole[3][:40], encoding="utf-8")  # killed while writing the fourth
+    assert [r.nodeid for r in read_scenario_log(log)] == [json.loads(line)["nodeid"] for line in whole[:3]]
+    log.write_text(whole[0] + whole[1][:40] + "\n" + whole[2], encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        read_scenario_log(log)
+    assert refused.value.line == 2
+
+
+def test_rerun_only_the_failures_into_a_new_folder(tmp_path):
+    first = tmp_path / "first"
+    done = _conformance("--in-process", "--defect", "no_liveness_check", "--select", SELECT, "--output", str(first))
+    assert done.returncode == 1, done.stdout[-2000:]
+    old = {r.nodeid: r for r in read_scenario_log(first / "scenarios.jsonl")}
+    failed = {n for n, r in old.items() if r.verdict.value == "FAIL"}
+    assert failed and len(failed) < len(old)
+
+    second = tmp_path / "second"
+    rerun = _conformance("--rerun", str(first), "--only", "FAIL", "--output", str(second))
+
+    assert rerun.returncode == 1, rerun.stdout[-2000:]  # the defect was part of the run's options: it fails again
+    assert f"rerunning {len(failed)} scenarios of {first} that ended FAIL into {second}; {len(old) - len(failed)} other results taken from that run" in rerun.stdout
+    assert _verdicts(second) == _verdicts(first)
+    new = {r.nodeid: r for r in read_scenario_log(second / "scenarios.jsonl")}
+    assert new.keys() == old.keys()
+    assert {n for n in new if new[n].transcript != old[n].transcript} == failed, "only the failures ran again"
+    assert json.loads((second / "run.json").read_text(encoding="utf-8"))["rerun_of"]["only"] == ["FAIL"]
+    nothing = _conformance("--rerun", str(first), "--only", "ERROR")
+    assert nothing.returncode == 4 and "nothing to rerun" in nothing.stderr
+
+
+def test_a_transport_fault_is_retried_and_both_attempts_are_shown(tmp_path):
+    """One HTTP 500 to one payment: with --retries 1 the scenario passes on its second attempt; with --retries 0 it stays
+    INCONCLUSIVE, and --rerun --only INCONCLUSIVE (the link mended) then passes it."""
+    with start_emulator(features=list(ALL_FEATURES), token=DEFAULT_TOKEN) as emulator:
+        outcomes = {}
+        for retries in ("1", "0"):
+            with FaultProxy(emulator.address, "http_500", op="payment.pay", times=1) as proxy:
+                device = tmp_path / f"device-{retries}.yaml"
+                device.write_text(DEFAULT_DECLARATION.read_text(encoding="utf-8").replace("address: embedded", f"address: {proxy.address}"), encoding="utf-8")
+                output = tmp_path / f"retries-{retries}"
+                outcomes[retries] = (_conformance("--device", str(device), "--select", "CSW-PAY-3", "--retries", retries, "--output", str(output)), output)
+                assert len(proxy.faulted) == 1
+                if retries == "0":
+                    rerun = _conformance("--rerun", str(output), "--only", "INCONCLUSIVE", "--output", str(tmp_path / "rerun"))
+
+    done, output = outcomes["1"]
+    assert done.returncode == 0, done.stdout[-2000:]
+    (retried,) = [r for r in read_scenario_log(output / "scenarios.jsonl") if r.attempts]
+    assert retried.verdict.value == "PASS"
+    assert [(a["verdict"], "HTTP 500" in a["reason"]) for a in retried.attempts] == [("INCONCLUSIVE", True), ("PASS", False)]
+    assert all(a["transcript"] for a in retried.attempts) and retried.attempts[-1]["transcript"] == retried.transcript
+    assert f"RETRIED       CSW-PAY-3  {retried.name}: attempt 1 INCONCLUSIVE (TransportError:" in done.stdout
+    junit = "\n".join(e.text or "" for e in ET.parse(output / "junit.xml").iter("system-out"))
+    assert "attempt 1: INCONCLUSIVE -- TransportError" in junit and "attempt 2: PASS" in junit
+    html = (output / "report.html").read_text(encoding="utf-8")
+    assert html.count('<ol class="attempts">') == 1 and "answered HTTP 500 to payment.pay" in html
+
+    control, output = outcomes["0"]
+    assert control.returncode == 2, control.stdout[-2000:]
+    assert not any(r.attempts for r in read_scenario_log(output / "scenarios.jsonl"))
+    assert rerun.returncode == 0, rerun.stdout[-2000:]
+    assert "rerunning 1 scenario of" in rerun.stdout
+    assert _verdicts(tmp_path / "rerun")[0]["CSW-PAY-3"] == "PASS"
