@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from conformance.cli import main
 from conformance.datafile import ConfigError
 from conformance.declaration import DEFAULT_DECLARATION
 from conformance.emulator_process import start_emulator
-from conformance.run_record import read_scenario_log
+from conformance.run_record import RUN_OPTIONS, read_scenario_log
 from emulator.watch import ALL_FEATURES, DEFAULT_TOKEN
 from tests.faults import FaultProxy
 
@@ -48,10 +49,11 @@ def _lines(log: Path) -> int:
     return log.read_bytes().count(b"\n") if log.exists() else 0
 
 
-def _kill_after(output: Path, lines: int) -> None:
-    """Start a run and SIGKILL it (the whole process group: nothing of it may tidy up) once `lines` scenarios are recorded."""
-    run = subprocess.Popen([sys.executable, "-m", "conformance", "run", *OPTIONS, "--output", str(output)], cwd=ROOT,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+def _kill_after(lines: int, *args: str) -> None:
+    """Start `conformance run ARGS` and SIGKILL it (the whole process group: nothing of it may tidy up) once the
+    run's folder records `lines` scenarios."""
+    output = Path(args[args.index("--resume") + 1] if "--resume" in args else args[args.index("--output") + 1])
+    run = subprocess.Popen([sys.executable, "-m", "conformance", "run", *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     log = output / "scenarios.jsonl"
     deadline = time.monotonic() + BOUND_S
     try:
@@ -62,6 +64,7 @@ def _kill_after(output: Path, lines: int) -> None:
     finally:
         os.killpg(run.pid, signal.SIGKILL)
         run.wait()
+    assert not (output / "results.json").exists(), "the run finished before the kill"
 
 
 @pytest.fixture(scope="module")
@@ -72,34 +75,37 @@ def clean(tmp_path_factory) -> Path:
     return output
 
 
-@pytest.mark.parametrize("kill_after", [2, 5, 9])
-def test_a_killed_run_resumed_gives_the_reports_of_a_clean_run(clean, tmp_path, kill_after):
+def test_a_run_killed_at_three_moments_and_resumed_gives_the_reports_of_a_clean_run(clean, tmp_path):
+    """Killed after 2 scenarios; its resume killed after 5; that one's resume killed after 9; the last resume finishes."""
     output = tmp_path / "run"
-    _kill_after(output, kill_after)
-    total = _lines(clean / "scenarios.jsonl")
-    before = {r.nodeid: r for r in read_scenario_log(output / "scenarios.jsonl")}
-    assert not (output / "results.json").exists() and kill_after <= len(before) < total, (len(before), total)
+    _kill_after(2, *OPTIONS, "--output", str(output))
+    kept = {r.nodeid: r for r in read_scenario_log(output / "scenarios.jsonl")}
+    for moment in (5, 9):
+        _kill_after(moment, "--resume", str(output))
+        now = {r.nodeid: r for r in read_scenario_log(output / "scenarios.jsonl")}
+        assert moment <= len(now) < _lines(clean / "scenarios.jsonl"), (moment, len(now))
+        kept.update(now)
 
+    before = read_scenario_log(output / "scenarios.jsonl")
     resumed = _conformance("--resume", str(output))
 
     assert resumed.returncode == 0, resumed.stdout[-2000:] + resumed.stderr[-2000:]
     assert f"{len(before)} scenario results kept" in resumed.stdout, resumed.stdout[:500]
     assert _verdicts(output) == _verdicts(clean)
     after = read_scenario_log(output / "scenarios.jsonl")
-    assert len(after) == _lines(output / "scenarios.jsonl") == total, "a scenario recorded twice, or one missing"
-    for result in after:  # the scenarios recorded before the kill were kept, not run again
-        if result.nodeid in before:
-            assert result.transcript == before[result.nodeid].transcript, result.name
+    assert len(after) == _lines(output / "scenarios.jsonl") == _lines(clean / "scenarios.jsonl"), "a scenario recorded twice, or one missing"
+    for result in after:  # the scenarios recorded before each kill were kept, not run again
+        if result.nodeid in kept:
+            assert result.transcript == kept[result.nodeid].transcript, result.name
     assert "Traceback" not in resumed.stdout + resumed.stderr
 
 
-def test_resume_refuses_a_folder_that_is_not_a_run(tmp_path):
+def test_resume_refuses_a_folder_that_is_not_a_run(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("not a run", encoding="utf-8")
-    done = _conformance("--resume", str(tmp_path))
-    assert done.returncode == 4
-    assert done.stderr.strip() == f"conformance: {tmp_path}: field '--resume': is not a run folder: it has no run.json (written when `conformance run` starts; runs of older versions cannot be resumed)"
-    again = _conformance("--resume", str(tmp_path), "--device", "basic")
-    assert again.returncode == 4 and "--device" in again.stderr and "cannot be given with --resume" in again.stderr
+    assert main(["run", "--resume", str(tmp_path)]) == 4
+    assert capsys.readouterr().err.strip() == f"conformance: {tmp_path}: field '--resume': is not a run folder: it has no run.json (written when `conformance run` starts; runs of older versions cannot be resumed)"
+    assert main(["run", "--resume", str(tmp_path), "--device", "basic"]) == 4
+    assert "field '--device': cannot be given with --resume" in capsys.readouterr().err
 
 
 def test_a_torn_last_line_is_dropped_and_a_broken_middle_line_refused(clean, tmp_path):
@@ -115,7 +121,7 @@ def test_a_torn_last_line_is_dropped_and_a_broken_middle_line_refused(clean, tmp
 
 def test_rerun_only_the_failures_into_a_new_folder(tmp_path):
     first = tmp_path / "first"
-    done = _conformance("--in-process", "--defect", "no_liveness_check", "--select", SELECT, "--output", str(first))
+    done = _conformance("--in-process", "--defect", "no_liveness_check", "--select", "CSW-PRI-5", "--output", str(first))
     assert done.returncode == 1, done.stdout[-2000:]
     old = {r.nodeid: r for r in read_scenario_log(first / "scenarios.jsonl")}
     failed = {n for n, r in old.items() if r.verdict.value == "FAIL"}
@@ -125,14 +131,21 @@ def test_rerun_only_the_failures_into_a_new_folder(tmp_path):
     rerun = _conformance("--rerun", str(first), "--only", "FAIL", "--output", str(second))
 
     assert rerun.returncode == 1, rerun.stdout[-2000:]  # the defect was part of the run's options: it fails again
-    assert f"rerunning {len(failed)} scenarios of {first} that ended FAIL into {second}; {len(old) - len(failed)} other results taken from that run" in rerun.stdout
+    assert len(failed) == 3 and len(old) == 4  # CSW-PRI-5: three spoofs get through, de-registering still works
+    assert f"rerunning 3 scenarios of {first} that ended FAIL into {second}; 1 other result taken from that run" in rerun.stdout
     assert _verdicts(second) == _verdicts(first)
     new = {r.nodeid: r for r in read_scenario_log(second / "scenarios.jsonl")}
     assert new.keys() == old.keys()
     assert {n for n in new if new[n].transcript != old[n].transcript} == failed, "only the failures ran again"
     assert json.loads((second / "run.json").read_text(encoding="utf-8"))["rerun_of"]["only"] == ["FAIL"]
-    nothing = _conformance("--rerun", str(first), "--only", "ERROR")
-    assert nothing.returncode == 4 and "nothing to rerun" in nothing.stderr
+
+
+def test_rerun_refuses_verdicts_no_scenario_has(tmp_path, capsys):
+    (tmp_path / "run.json").write_text(json.dumps({"schema": "conformance-run/1", "run_id": "x", "options": dict.fromkeys(RUN_OPTIONS)}), encoding="utf-8")
+    assert main(["run", "--rerun", str(tmp_path), "--only", "ERROR"]) == 4
+    assert "nothing to rerun" in capsys.readouterr().err
+    assert main(["run", "--rerun", str(tmp_path), "--only", "FAILED"]) == 4
+    assert "field '--only': FAILED is not a verdict" in capsys.readouterr().err
 
 
 def test_a_transport_fault_is_retried_and_both_attempts_are_shown(tmp_path):
