@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import pytest
 
 from conformance.datafile import ConfigError
 from conformance.results import ScenarioResult
-from conformance.run_record import RUN_OPTIONS, SCENARIO_LOG, read_run_record, read_scenario_log, write_run_record
+from conformance.run_record import RUN_OPTIONS, RUN_RECORD, SCENARIO_LOG, input_digests, read_run_record, read_scenario_log, write_run_record
 from conformance.verdicts import Verdict
 
 ORDER_KEY = pytest.StashKey[dict]()
@@ -50,12 +51,14 @@ def from_run_folder(args: argparse.Namespace, defaults: argparse.Namespace) -> a
     for name, value in record["options"].items():
         if name in RUN_OPTIONS and name != "retries":
             setattr(new, name, value)
+    _check_inputs(record, folder / RUN_RECORD, option)
     kept = read_scenario_log(folder / SCENARIO_LOG)
     if args.resume:
         if args.output or args.run_id or args.only:
             given = "--output" if args.output else "--run-id" if args.run_id else "--only"
             raise ConfigError(folder, given, "cannot be given with --resume: a resumed run finishes in its own folder, under its own id (--rerun runs part of a run again)")
         new.output, new.run_id, new.carry_except = str(folder), record["run_id"], []
+        new.rerun_of = record.get("rerun_of")  # a resumed rerun is still one
         print(f"conformance: resuming run {record['run_id']} in {folder}: {_count(len(kept), 'scenario result')} kept, running the scenarios missing from them")
     else:
         again = _verdicts(args.only or "FAIL,ERROR,INCONCLUSIVE", folder)
@@ -69,6 +72,19 @@ def from_run_folder(args: argparse.Namespace, defaults: argparse.Namespace) -> a
         print(f"conformance: rerunning {_count(len(chosen), 'scenario')} of {folder} that ended {' or '.join(again)} into {target}; {_count(len(kept) - len(chosen), 'other result')} taken from that run")
     new.carry_from = str(folder)
     return new
+
+
+def _check_inputs(record: dict, path: Path, option: str) -> None:
+    """The declaration, profile and tailoring files must be those the run started with: half a run judged on one
+    declaration and half on another would be neither's result."""
+    from conformance.cli import resolve_device
+
+    now = input_digests(record["options"], resolve_device)
+    for role, digest in record.get("digests", {}).items():
+        if now.get(role) != digest:
+            value = record["options"][role.split("[")[0]]
+            shown = value[int(role.split("[")[1].rstrip("]"))] if "[" in role else value
+            raise ConfigError(shown, option, f"has changed since the run started (its SHA-256 differs from the one in {path}); start a new run instead")
 
 
 def _count(n: int, noun: str) -> str:
@@ -86,8 +102,11 @@ def _verdicts(text: str, folder: Path) -> list[str]:
 
 def options_for_pytest(args: argparse.Namespace, run_id: str) -> list[str]:
     """The pytest options that record this run's options in its folder and carry what a resume or rerun keeps."""
+    from conformance.cli import resolve_device
+
     record = {name: getattr(args, name) for name in RUN_OPTIONS}
     extra = {"rerun_of": args.rerun_of} if getattr(args, "rerun_of", None) else {}
+    extra["digests"] = input_digests(record, resolve_device)
     command = ["--run-record", json.dumps({"run_id": run_id, "options": record, **extra}, ensure_ascii=False)]
     if getattr(args, "carry_from", None):
         command += ["--carry-from", args.carry_from, "--carry-except", ",".join(args.carry_except)]
@@ -120,9 +139,18 @@ def carried_results(config: pytest.Config) -> list[ScenarioResult]:
 def pytest_configure(config: pytest.Config) -> None:
     from conformance.plugin import run_of
 
+    output = run_of(config).output
     if config.option.run_record:
         record = json.loads(config.option.run_record)
-        write_run_record(run_of(config).output, argparse.Namespace(**record["options"]), record["run_id"], **{k: v for k, v in record.items() if k not in ("run_id", "options")})
+        write_run_record(output, argparse.Namespace(**record["options"]), record["run_id"], **{k: v for k, v in record.items() if k not in ("run_id", "options")})
+    earlier = Path(config.option.carry_from or output) / "allure-results"
+    if earlier.resolve() != (output / "allure-results").resolve() and earlier.is_dir():
+        # A rerun's Allure results: the earlier run's, to which this one's are added (Allure shows a scenario
+        # run again as a retry of the same test).
+        (output / "allure-results").mkdir(parents=True, exist_ok=True)
+        for path in earlier.iterdir():
+            if path.is_file():
+                shutil.copy2(path, output / "allure-results" / path.name)
 
 
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected theirs: the count told is what runs

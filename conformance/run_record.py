@@ -9,6 +9,7 @@ in, whose line may be torn.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from argparse import Namespace
@@ -30,6 +31,13 @@ def _absolute(value: str) -> str:
     """A path given relative to where the run started, made absolute so that a resume from elsewhere finds it."""
     path = Path(value)
     return str(path.resolve()) if path.is_file() else value
+
+
+def input_digests(options: dict[str, Any], resolve_device: Any) -> dict[str, str]:
+    """SHA-256 of the data files the run judged by (declaration, profile and tailoring files given as paths), by role."""
+    files = {"device": resolve_device(options["device"]), "profile": options["profile"]}
+    files.update({f"tailoring[{i}]": path for i, path in enumerate(options["tailoring"])})
+    return {role: hashlib.sha256(Path(path).read_bytes()).hexdigest() for role, path in files.items() if Path(path).is_file()}
 
 
 def write_run_record(output: Path, args: Namespace, run_id: str, **extra: Any) -> None:

@@ -8,6 +8,7 @@ as they were (not run again).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
@@ -19,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli import main
+from conformance.cli import main, resolve_device
 from conformance.datafile import ConfigError
 from conformance.declaration import DEFAULT_DECLARATION
 from conformance.emulator_process import start_emulator
-from conformance.run_record import RUN_OPTIONS, read_scenario_log
+from conformance.run_record import RUN_OPTIONS, input_digests, read_scenario_log, write_run_record
 from emulator.watch import ALL_FEATURES, DEFAULT_TOKEN
 from tests.faults import FaultProxy
 
@@ -108,6 +109,16 @@ def test_resume_refuses_a_folder_that_is_not_a_run(tmp_path, capsys):
     assert "field '--device': cannot be given with --resume" in capsys.readouterr().err
 
 
+def test_resume_refuses_a_run_whose_declaration_changed(tmp_path, capsys):
+    device = tmp_path / "device.yaml"
+    device.write_text(DEFAULT_DECLARATION.read_text(encoding="utf-8"), encoding="utf-8")
+    options = {**dict.fromkeys(RUN_OPTIONS), "device": str(device), "profile": "gb-2027", "tailoring": [], "defect": [], "variant": []}
+    write_run_record(tmp_path / "run", argparse.Namespace(**options), "x", digests=input_digests(options, resolve_device))
+    device.write_text(device.read_text(encoding="utf-8") + "# edited after the run started\n", encoding="utf-8")
+    assert main(["run", "--resume", str(tmp_path / "run")]) == 4
+    assert capsys.readouterr().err.strip() == f"conformance: {device}: field '--resume': has changed since the run started (its SHA-256 differs from the one in {tmp_path / 'run' / 'run.json'}); start a new run instead"
+
+
 def test_a_torn_last_line_is_dropped_and_a_broken_middle_line_refused(clean, tmp_path):
     whole = (clean / "scenarios.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     log = tmp_path / "scenarios.jsonl"
@@ -141,7 +152,8 @@ def test_rerun_only_the_failures_into_a_new_folder(tmp_path):
 
 
 def test_rerun_refuses_verdicts_no_scenario_has(tmp_path, capsys):
-    (tmp_path / "run.json").write_text(json.dumps({"schema": "conformance-run/1", "run_id": "x", "options": dict.fromkeys(RUN_OPTIONS)}), encoding="utf-8")
+    options = {**dict.fromkeys(RUN_OPTIONS), "device": "emulator", "profile": "gb-2027", "tailoring": [], "defect": [], "variant": []}
+    write_run_record(tmp_path, argparse.Namespace(**options), "x")
     assert main(["run", "--rerun", str(tmp_path), "--only", "ERROR"]) == 4
     assert "nothing to rerun" in capsys.readouterr().err
     assert main(["run", "--rerun", str(tmp_path), "--only", "FAILED"]) == 4
