@@ -185,7 +185,7 @@ def test_a_transport_fault_is_retried_and_both_attempts_are_shown(tmp_path):
     junit = "\n".join(e.text or "" for e in ET.parse(output / "junit.xml").iter("system-out"))
     assert "attempt 1: INCONCLUSIVE -- TransportError" in junit and "attempt 2: PASS" in junit
     html = (output / "report.html").read_text(encoding="utf-8")
-    assert html.count('<ol class="attempts">') == 1 and "answered HTTP 500 to payment.pay" in html
+    assert html.count('<ul class="attempts">') == 1 and "answered HTTP 500 to payment.pay" in html
 
     control, output = outcomes["0"]
     assert control.returncode == 2, control.stdout[-2000:]

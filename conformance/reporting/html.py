@@ -204,7 +204,7 @@ details.clause[data-verdict=INCONCLUSIVE]>summary{box-shadow:inset 3px 0 var(--a
 .scn-h{display:flex;flex-wrap:wrap;gap:4px 10px;align-items:baseline}
 .scn-h b{font-weight:600}
 ol.steps{margin:6px 0 2px;padding-left:1.6em}
-ol.attempts{margin:4px 0;padding-left:1.6em}ol.attempts details{display:inline}
+ul.attempts{margin:4px 0;padding-left:1.6em;list-style:none}ul.attempts details{display:inline}
 ol.steps li{margin:1px 0}
 ol.steps b{font-weight:600;display:inline-block;min-width:3.2em}
 ol.steps li::before{display:inline-block;width:1.3em}
@@ -532,7 +532,7 @@ def _attempts(scenario: ScenarioResult) -> str:
         shown = f' <details><summary>{_t("transcript")} ({len(transcript)})</summary>{exchanges}</details>' if transcript and attempt is not scenario.attempts[-1] else ""
         reason = f" {_text(attempt.get('reason'))}" if attempt.get("reason") else ""
         items.append(f'<li>{_t("attempt")} {_e(attempt.get("attempt"))}: {_badge(attempt.get("verdict", ""))}{reason}{shown}</li>')
-    return f'<h4>{_t("attempts")}</h4><ol class="attempts">{"".join(items)}</ol>'
+    return f'<h4>{_t("attempts")}</h4><ul class="attempts">{"".join(items)}</ul>'
 
 
 def _scenario_in_clause(scenario: ScenarioResult, clause_id: str, anchors: dict[str, str], clause_ids: set[str]) -> str:
