@@ -61,7 +61,7 @@ def from_run_folder(args: argparse.Namespace, defaults: argparse.Namespace) -> a
         new.rerun_of = record.get("rerun_of")  # a resumed rerun is still one
         print(f"conformance: resuming run {record['run_id']} in {folder}: {_count(len(kept), 'scenario result')} kept, running the scenarios missing from them")
     else:
-        again = _verdicts(args.only or "FAIL,ERROR,INCONCLUSIVE", folder)
+        again = _verdicts(args.only or "FAIL,ERROR,INCONCLUSIVE")
         chosen = [r for r in kept if r.verdict.value in again]
         if not chosen:
             raise ConfigError(folder, "--only", f"no scenario of this run ended {' or '.join(again)}: nothing to rerun")
@@ -80,18 +80,16 @@ def _check_inputs(record: dict, path: Path, option: str) -> None:
     from conformance.cli import resolve_device
 
     now = input_digests(record["options"], resolve_device)
-    for role, digest in record.get("digests", {}).items():
-        if now.get(role) != digest:
-            value = record["options"][role.split("[")[0]]
-            shown = value[int(role.split("[")[1].rstrip("]"))] if "[" in role else value
-            raise ConfigError(shown, option, f"has changed since the run started (its SHA-256 differs from the one in {path}); start a new run instead")
+    for role, started in record.get("digests", {}).items():
+        if now.get(role, {}).get("sha256") != started["sha256"]:
+            raise ConfigError(started["path"], option, f"has changed since the run started (its SHA-256 differs from the one in {path}); start a new run instead")
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _verdicts(text: str, folder: Path) -> list[str]:
+def _verdicts(text: str) -> list[str]:
     names = [v.strip().upper() for v in text.split(",") if v.strip()]
     known = [v.value for v in Verdict]
     unknown = [n for n in names if n not in known]

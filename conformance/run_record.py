@@ -33,11 +33,12 @@ def _absolute(value: str) -> str:
     return str(path.resolve()) if path.is_file() else value
 
 
-def input_digests(options: dict[str, Any], resolve_device: Any) -> dict[str, str]:
-    """SHA-256 of the data files the run judged by (declaration, profile and tailoring files given as paths), by role."""
+def input_digests(options: dict[str, Any], resolve_device: Any) -> dict[str, dict[str, str]]:
+    """The data files the run judges by (declaration, and profile and tailoring files given as paths), by role:
+    each one's path and SHA-256."""
     files = {"device": resolve_device(options["device"]), "profile": options["profile"]}
-    files.update({f"tailoring[{i}]": path for i, path in enumerate(options["tailoring"])})
-    return {role: hashlib.sha256(Path(path).read_bytes()).hexdigest() for role, path in files.items() if Path(path).is_file()}
+    files.update({f"tailoring {i + 1}": path for i, path in enumerate(options["tailoring"])})
+    return {role: {"path": str(path), "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()} for role, path in files.items() if Path(path).is_file()}
 
 
 def write_run_record(output: Path, args: Namespace, run_id: str, **extra: Any) -> None:
