@@ -28,6 +28,8 @@ from conformance.verdicts import Verdict
 
 ORDER_KEY = pytest.StashKey[dict]()
 CARRIED_KEY = pytest.StashKey[list]()
+DEVICE_SAVED_KEY = pytest.StashKey[bool]()
+DEVICE_RECORD = "device.json"
 
 
 # -- the command line -------------------------------------------------------------
@@ -141,6 +143,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.option.run_record:
         record = json.loads(config.option.run_record)
         write_run_record(output, argparse.Namespace(**record["options"]), record["run_id"], **{k: v for k, v in record.items() if k not in ("run_id", "options")})
+    device = Path(config.option.carry_from or output) / DEVICE_RECORD
+    if config.option.carry_from and device.exists():
+        # What the device said of itself when the run began: a resume with nothing left to run still reports it.
+        run_of(config).device_identity = json.loads(device.read_text(encoding="utf-8"))
     earlier = Path(config.option.carry_from or output) / "allure-results"
     if earlier.resolve() != (output / "allure-results").resolve() and earlier.is_dir():
         # A rerun's Allure results: the earlier run's, to which this one's are added (Allure shows a scenario
@@ -149,6 +155,17 @@ def pytest_configure(config: pytest.Config) -> None:
         for path in earlier.iterdir():
             if path.is_file():
                 shutil.copy2(path, output / "allure-results" / path.name)
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Keep the device's identity in the run folder once it is known (device.json), for a resume to report."""
+    from conformance.plugin import run_of
+
+    run = run_of(item.config)
+    device = run.output / DEVICE_RECORD
+    if run.device_identity and DEVICE_SAVED_KEY not in item.config.stash:
+        item.config.stash[DEVICE_SAVED_KEY] = True
+        device.write_text(json.dumps(run.mask(run.device_identity), ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected theirs: the count told is what runs

@@ -100,6 +100,12 @@ def test_a_run_killed_at_three_moments_and_resumed_gives_the_reports_of_a_clean_
             assert result.transcript == kept[result.nodeid].transcript, result.name
     assert "Traceback" not in resumed.stdout + resumed.stderr
 
+    (output / "results.json").unlink()  # killed while writing its reports: nothing is missing, and a resume rebuilds them
+    rebuilt = _conformance("--resume", str(output))
+    assert rebuilt.returncode == 0 and "0 scenarios to run" in rebuilt.stdout, rebuilt.stdout[-2000:] + rebuilt.stderr[-2000:]
+    assert _verdicts(output) == _verdicts(clean)
+    assert json.loads((output / "results.json").read_text(encoding="utf-8"))["device"]["model"] == "RW-1 reference watch"
+
 
 def test_resume_refuses_a_folder_that_is_not_a_run(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("not a run", encoding="utf-8")
