@@ -142,6 +142,7 @@ def pytest_configure(config: pytest.Config) -> None:
     output = run_of(config).output
     if config.option.run_record:
         record = json.loads(config.option.run_record)
+        run_of(config).rerun_of = record.get("rerun_of")
         write_run_record(output, argparse.Namespace(**record["options"]), record["run_id"], **{k: v for k, v in record.items() if k not in ("run_id", "options")})
     device = Path(config.option.carry_from or output) / DEVICE_RECORD
     if config.option.carry_from and device.exists():

@@ -85,6 +85,7 @@ class ConformanceRun:
         self.started = time.time()
         self.device_identity: dict = {}
         self.results: RunResults | None = None
+        self.rerun_of: dict | None = None  # set by conformance/carry_over.py for a --rerun run
 
     def record(self, result: ScenarioResult) -> None:
         """Keep a scenario's verdict, on disk at once, so a broken run loses nothing."""
@@ -112,7 +113,7 @@ class ConformanceRun:
             harness_version=__version__, profile=self.profile, declaration=self.declaration.redacted(),
             # The scenarios were masked as they were recorded; the device's own words are masked here.
             device_identity=self.mask(self.device_identity), clauses=judge_clauses(self.profile, self.scenarios), interrupted=interrupted,
-            emulator_switches={"defects": self.defects, "variants": self.variants} if self.declaration.embedded else None,
+            emulator_switches={"defects": self.defects, "variants": self.variants} if self.declaration.embedded else None, rerun_of=self.rerun_of,
         )
         return self.results
 

@@ -105,6 +105,8 @@ class RunResults:
     interrupted: bool = False
     # The embedded emulator's switches, when it was the device: a report of a broken emulator must say so.
     emulator_switches: dict[str, list[str]] | None = None
+    # A `--rerun` run: the run it reran part of, and which verdicts ran again (the other results are that run's).
+    rerun_of: dict[str, Any] | None = None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -135,6 +137,7 @@ class RunResults:
             "declaration": self.declaration,
             "device": self.device_identity,
             "emulator_switches": self.emulator_switches,
+            "rerun_of": self.rerun_of,
             "summary": self.summary,
             "exit_status": self.exit_status,
             "clauses": [c.to_json() for c in self.clauses],

@@ -155,6 +155,11 @@ def test_rerun_only_the_failures_into_a_new_folder(tmp_path):
     assert new.keys() == old.keys()
     assert {n for n in new if new[n].transcript != old[n].transcript} == failed, "only the failures ran again"
     assert json.loads((second / "run.json").read_text(encoding="utf-8"))["rerun_of"]["only"] == ["FAIL"]
+    said = json.loads((second / "results.json").read_text(encoding="utf-8"))["rerun_of"]
+    assert said["only"] == ["FAIL"] and said["run_id"] == json.loads((first / "run.json").read_text(encoding="utf-8"))["run_id"]
+    assert "A rerun: only the scenarios with these verdicts ran again" in (second / "report.html").read_text(encoding="utf-8")
+    properties = {e.get("name"): e.get("value") for e in ET.parse(second / "junit.xml").iter("property")}
+    assert properties["rerun_of"].endswith("(FAIL ran again)")
 
 
 def test_rerun_refuses_verdicts_no_scenario_has(tmp_path, capsys):

@@ -103,6 +103,7 @@ UI: dict[str, tuple[str, str]] = {
     "layer": ("Layer", "来源层"),
     "defects_on": ("The reference emulator ran with defects switched on; this is a self-validation run, not a device's result", "参考模拟器开启了缺陷开关：本次为自检运行，不是设备检测结果"),
     "variants_on": ("The reference emulator ran with conformant variants", "参考模拟器开启了合规变体"),
+    "rerun_of": ("A rerun: only the scenarios with these verdicts ran again; the other results are those of run", "重新运行：仅重新运行了以下结论的场景，其余结果取自运行"),
     "direction": ("Device value", "设备取值"),
     "at_most": ("at most this", "不高于此值"),
     "at_least": ("at least this", "不低于此值"),
@@ -444,6 +445,9 @@ def _header(results: RunResults) -> str:
         interrupted += f'<div class="warn">{_t("defects_on")}: <span class="mono">{_e(", ".join(switches["defects"]))}</span></div>'
     if switches.get("variants"):
         interrupted += f'<div class="note">{_t("variants_on")}: <span class="mono">{_e(", ".join(switches["variants"]))}</span></div>'
+    if results.rerun_of:
+        again = ", ".join(results.rerun_of.get("only", []))
+        interrupted += f'<div class="note">{_t("rerun_of")} <span class="mono">{_e(results.rerun_of.get("run_id"))}</span> ({_e(again)})</div>'
     # The exit status ignores clauses nothing ran for (a --select run); say so rather than let "pass" imply coverage.
     untested = sum(c.level == "mandatory" and _code(c.verdict) == "NOT_TESTED" for c in results.clauses)
     if untested:

@@ -15,6 +15,8 @@ _SKIPPED = {"NOT_APPLICABLE"}
 def run_properties(results: RunResults) -> dict[str, str]:
     """What a CI reader must see beside the verdicts: an interrupted run, and a device that was the emulator broken on purpose."""
     properties = {"interrupted": str(results.interrupted).lower(), "exit_status": str(results.exit_status)}
+    if results.rerun_of:
+        properties["rerun_of"] = f"{results.rerun_of.get('run_id')} ({', '.join(results.rerun_of.get('only', []))} ran again)"
     for kind, names in (results.emulator_switches or {}).items():
         if names:
             properties[f"emulator.{kind}"] = ", ".join(names)
