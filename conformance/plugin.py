@@ -17,6 +17,7 @@ import pytest
 
 from conformance import __version__
 from conformance.applicability import missing_features, not_applicable_reason, observe_features, unchecked_reason
+from conformance.carry_over import carried_results
 from conformance.catalogue import Profile, load_profile
 from conformance.datafile import ConfigError
 from conformance.declaration import DEFAULT_DECLARATION, Declaration, load_declaration
@@ -25,6 +26,8 @@ from conformance.in_process import in_process_transport
 from conformance.reporting.allure import mask_allure_results
 from conformance.reporting.allure_structure import structure_allure_results
 from conformance.results import RunResults, ScenarioResult, StepRecord, judge_clauses, write_json
+from conformance.retries import ATTEMPT_KEY
+from conformance.run_record import open_scenario_log
 from conformance.verdicts import Verdict, from_exception, reason_of
 from conformance.waivers import apply_waivers, load_waivers
 from device_adapters import registry
@@ -33,6 +36,8 @@ from device_adapters.watch import Watch
 
 CLAUSE_ID = re.compile(r"^CSW-[A-Z]{3}-\d+$")
 NEEDS_TAG = re.compile(r"^needs_([a-z_]+)$")
+# Resume and rerun, and retries after a transport fault: plugins of their own, with their own options.
+pytest_plugins = ["conformance.carry_over", "conformance.retries"]
 STEP_MODULES = ["conformance.steps.common", "conformance.steps.addiction", "conformance.steps.apps", "conformance.steps.payments", "conformance.steps.content", "conformance.steps.privacy", "conformance.steps.social", "conformance.steps.security", "conformance.steps.safety", "conformance.steps.physical"]
 
 SCENARIO_KEY = pytest.StashKey[dict]()
@@ -80,11 +85,13 @@ class ConformanceRun:
         # Made by this run, unless only allure's plugin got there first (it makes its folder at configure time).
         self.made_output = not self.output.exists() or [p.name for p in self.output.iterdir()] == ["allure-results"] and not any((self.output / "allure-results").iterdir())
         self.output.mkdir(parents=True, exist_ok=True)
-        self.partial = (self.output / "scenarios.jsonl").open("w", encoding="utf-8")
-        self.scenarios: list[ScenarioResult] = []
+        # A resumed or rerun run starts from the results it keeps of the earlier one (conformance/carry_over.py).
+        self.scenarios: list[ScenarioResult] = list(carried_results(config))
+        self.partial = open_scenario_log(self.output / "scenarios.jsonl", self.scenarios)
         self.started = time.time()
         self.device_identity: dict = {}
         self.results: RunResults | None = None
+        self.rerun_of: dict | None = None  # set by conformance/carry_over.py for a --rerun run
 
     def record(self, result: ScenarioResult) -> None:
         """Keep a scenario's verdict, on disk at once, so a broken run loses nothing."""
@@ -95,7 +102,7 @@ class ConformanceRun:
     def discard(self) -> None:
         """Leave nothing behind but folders that were there before: the run did not happen."""
         self.partial.close()
-        for path in (self.output / "scenarios.jsonl", self.output / "pytest.log"):
+        for path in (self.output / "scenarios.jsonl", self.output / "pytest.log", self.output / "run.json"):
             path.unlink(missing_ok=True)
         allure = self.output / "allure-results"
         if allure.is_dir() and not any(allure.iterdir()):
@@ -112,7 +119,7 @@ class ConformanceRun:
             harness_version=__version__, profile=self.profile, declaration=self.declaration.redacted(),
             # The scenarios were masked as they were recorded; the device's own words are masked here.
             device_identity=self.mask(self.device_identity), clauses=judge_clauses(self.profile, self.scenarios), interrupted=interrupted,
-            emulator_switches={"defects": self.defects, "variants": self.variants} if self.declaration.embedded else None,
+            emulator_switches={"defects": self.defects, "variants": self.variants} if self.declaration.embedded else None, rerun_of=self.rerun_of,
         )
         apply_waivers(self.results, self.waivers)
         return self.results
@@ -341,6 +348,9 @@ def _record(item: pytest.Item, verdict: Verdict, reason: str, duration: float) -
         verdict=verdict, reason=reason[:2000], duration_s=round(duration, 4), steps=item.stash.get(STEPS_KEY, []),
         transcript=transcript, clock_mode=item.stash.get(CLOCK_MODE_KEY, ""), notes=item.stash.get(NOTES_KEY, []),
     ))
+    if ATTEMPT_KEY in item.stash:  # conformance/retries.py decides whether this attempt is the last
+        item.stash[ATTEMPT_KEY].append(result)
+        return
     run.record(result)
     _tell(item, result)
 
