@@ -22,6 +22,7 @@ from conformance.catalogue import Profile, load_profile
 from conformance.datafile import ConfigError
 from conformance.declaration import DEFAULT_DECLARATION, Declaration, load_declaration
 from conformance.emulator_process import start_emulator
+from conformance.features import scenario_of
 from conformance.in_process import in_process_transport
 from conformance.reporting.allure import mask_allure_results
 from conformance.reporting.allure_structure import structure_allure_results
@@ -334,7 +335,7 @@ def _tell(item: pytest.Item, result: ScenarioResult) -> None:
 
 def _record(item: pytest.Item, verdict: Verdict, reason: str, duration: float) -> None:
     run = run_of(item.config)
-    info = item.stash.get(SCENARIO_KEY, {"feature": "", "feature_file": str(item.path), "name": item.name})
+    info = item.stash.get(SCENARIO_KEY, None) or scenario_of(item)
     exchanges = item.stash.get(TRANSCRIPT_SLICE_KEY, None)
     if exchanges is None and WATCH_KEY in item.stash:
         exchanges = item.stash[WATCH_KEY].transcript.since(item.stash[MARK_KEY])
