@@ -53,6 +53,8 @@ UI: dict[str, tuple[str, str]] = {
     "exit": ("exit status", "退出状态"),
     "interrupted": ("The run was interrupted: results are incomplete.", "运行被中断：结果不完整。"),
     "waived": ("Waived", "已豁免"),
+    "retried": ("Retried", "已重试"),
+    "retried_title": ("a scenario of this clause ran again after a transport fault: its attempts are under the scenario", "本条款有场景在传输故障后重新运行：各次尝试见该场景"),
     "waived_mandatory": ("A mandatory clause's FAIL is waived (--allow-mandatory-waivers): this is not a certification result", "强制性条款的不通过已被豁免（--allow-mandatory-waivers）：本结果不能作为认证结论"),
     "waived_fails": ("Waived FAILs (they stay FAIL in this report; the exit status does not count them)", "已豁免的不通过（本报告中仍为不通过，退出状态不计入）"),
     "waiver_file": ("waiver file", "豁免文件"),
@@ -166,6 +168,7 @@ nav a{margin-right:14px}
 .warn{color:var(--fail);font-weight:600}
 .note{color:#7d4e00;font-weight:600}
 .waiver{display:inline-block;border:1px dashed #7d4e00;color:#7d4e00;border-radius:4px;padding:0 5px;margin-right:6px;font-weight:600}
+.retried{display:inline-block;border:1px dashed var(--bd);color:inherit;border-radius:4px;padding:0 5px;margin-right:6px;font-weight:600}
 .waiver.loud{border:2px solid var(--fail);color:var(--fail);text-transform:uppercase}
 .outcome .tally{margin-left:auto;white-space:nowrap}
 .mono{font-size:13px}
@@ -640,6 +643,9 @@ def _clause(results: RunResults, clause: ClauseResult, anchors: dict[str, str], 
     verdict = _code(clause.verdict)
     reason = _e(_short(clause.reason)) if clause.reason and verdict != "PASS" else ""
     reason = "".join(_waiver_tag(e) for e in clause.waivers) + reason
+    retried = sum(len(s.attempts) > 1 for s in clause.scenarios)
+    if retried:  # seen without opening the clause: a pass on a second attempt is never a silent one
+        reason = f'<span class="retried" title="{_e(UI["retried_title"][0])}">{_t("retried")} ×{retried}</span>' + reason
     level = _t(clause.level) if clause.level in UI else _e(clause.level)
     rec = "" if clause.level == "mandatory" else " rec"
     title = _bi(clause.title.get("en", ""), clause.title.get("zh", ""))
