@@ -31,6 +31,7 @@ from allure_commons.utils import host_tag, md5, now, platform_label, thread_tag,
 from conformance.catalogue import Clause, Profile
 from conformance.features import scenario_of
 from conformance.results import ScenarioResult
+from conformance.retries import ATTEMPT_KEY
 from conformance.verdicts import Verdict
 
 STATUS = {
@@ -113,10 +114,17 @@ class AllureStructure:
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         recorded = len(self.run.scenarios)
+        attempted = len(item.stash.get(ATTEMPT_KEY, []))
         yield
-        if len(self.run.scenarios) == recorded or self.run.scenarios[-1].nodeid != item.nodeid:
+        # Under --retries the plugin hands each attempt's verdict to the retry loop, which records the last one
+        # after all attempts: each attempt is an Allure result of its own (Allure shows them as retries).
+        attempts = item.stash.get(ATTEMPT_KEY, [])
+        if len(attempts) > attempted:
+            scenario = attempts[-1]
+        elif len(self.run.scenarios) > recorded and self.run.scenarios[-1].nodeid == item.nodeid:
+            scenario = self.run.scenarios[-1]
+        else:
             return  # this phase recorded no verdict
-        scenario = self.run.scenarios[-1]
         listener = self._listener(item.config)
         if listener is None:
             return
