@@ -26,6 +26,7 @@ from conformance.features import scenario_of
 from conformance.in_process import in_process_transport
 from conformance.reporting.allure import mask_allure_results
 from conformance.reporting.allure_structure import structure_allure_results
+from conformance.reporting.progress import for_terminal
 from conformance.results import RunResults, ScenarioResult, StepRecord, judge_clauses, write_json
 from conformance.retries import ATTEMPT_KEY
 from conformance.run_record import open_scenario_log
@@ -155,7 +156,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     terminal = session.config.pluginmanager.get_plugin("terminalreporter")
     for warning in run_of(session.config).waivers.warnings():
         if terminal is not None:
-            terminal.write_line(f"WARNING: {warning}")
+            console_line(session.config, f"WARNING: {warning}")
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -326,11 +327,42 @@ def _tell(item: pytest.Item, result: ScenarioResult) -> None:
     """One console line for a scenario that did not pass: its verdict, clauses, name and the first line of why."""
     if result.verdict in QUIET_VERDICTS:
         return
-    terminal = item.config.pluginmanager.get_plugin("terminalreporter")
+    why = result.reason.splitlines()[0] if result.reason else ""
+    console_line(item.config, f"{result.verdict.value:13} {' '.join(result.clauses)}  {result.name}" + (f": {why[:200]}" if why else ""))
+
+
+PROGRESS_KEY = pytest.StashKey[object]()
+
+
+def console_line(config: pytest.Config, text: str) -> None:
+    """A line on the console, below the progress line (which is blanked first and redrawn by the next scenario)."""
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
     if terminal is None:
         return
-    why = result.reason.splitlines()[0] if result.reason else ""
-    terminal.write_line(f"{result.verdict.value:13} {' '.join(result.clauses)}  {result.name}" + (f": {why[:200]}" if why else ""))
+    progress = config.stash.get(PROGRESS_KEY, None)
+    if progress is not None:
+        progress.clear()
+    terminal.write_line(text)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    progress = for_terminal(session.config.pluginmanager.get_plugin("terminalreporter"), len(session.items))
+    if progress is not None:
+        session.config.stash[PROGRESS_KEY] = progress
+        session.config.stash[CLAUSES_BY_NODE_KEY] = {item.nodeid: _clauses_of(item) for item in session.items}
+
+
+CLAUSES_BY_NODE_KEY = pytest.StashKey[dict]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    progress = item.config.stash.get(PROGRESS_KEY, None)
+    if progress is not None:
+        progress.starting(item.config.stash[CLAUSES_BY_NODE_KEY].get(item.nodeid, []))
+    yield
+    if progress is not None:
+        progress.finished()
 
 
 def _record(item: pytest.Item, verdict: Verdict, reason: str, duration: float) -> None:
@@ -381,6 +413,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     from conformance.reporting.terminal import verdict_table
 
     run = run_of(config)
+    progress = config.stash.get(PROGRESS_KEY, None)
+    if progress is not None:
+        progress.clear()
     if run.results is not None:
         terminalreporter.write_line("")
         for line in verdict_table(run.results):

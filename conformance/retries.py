@@ -53,11 +53,12 @@ def _forget_attempt(item: pytest.Item) -> None:
 
 def _tell_attempts(item: pytest.Item, result: ScenarioResult) -> None:
     """One console line for a scenario that ran more than once: each attempt's verdict and why."""
-    terminal = item.config.pluginmanager.get_plugin("terminalreporter")
-    if terminal is None or len(result.attempts) < 2:
+    from conformance.plugin import console_line
+
+    if len(result.attempts) < 2:
         return
     told = "; ".join(f"attempt {a['attempt']} {a['verdict']}" + (f" ({a['reason'].splitlines()[0][:120]})" if a["reason"] else "") for a in result.attempts)
-    terminal.write_line(f"{'RETRIED':13} {' '.join(result.clauses)}  {result.name}: {told}")
+    console_line(item.config, f"{'RETRIED':13} {' '.join(result.clauses)}  {result.name}: {told}")
 
 
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):

@@ -5,6 +5,7 @@ the embedded emulator are in every report."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -64,3 +65,39 @@ def test_a_reader_that_stops_early_gets_no_traceback(command):
     lister.stdout.close()  # what `head -1` does once it has its line
     errors = lister.stderr.read().decode()
     assert lister.wait(timeout=60) == 0 and errors == "", errors
+
+
+def _on_a_terminal(command: list[str]) -> tuple[int, str]:
+    """Run `command` with a pseudo-terminal as its console, as a person at a terminal would; its exit status and output."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=slave, stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the other end closed: the command is done
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(master)
+    return process.wait(timeout=300), output.decode("utf-8", "replace")
+
+
+def test_a_terminal_gets_a_progress_line_and_a_log_does_not(tmp_path, broken_run):
+    code, output = _on_a_terminal([sys.executable, "-m", "conformance", "run", "--in-process", "--defect", DEFECT, "-m", "CSW-ADD-1 or CSW-ADD-7", "--output", str(tmp_path / "run")])
+    assert code == 1, output[-2000:]
+    drawn = re.findall(r"\r\[\s*(\d+)/(\d+)\] (CSW-[A-Z]{3}-\d+)[^\r\n]* (\d+:\d\d) elapsed", output)
+    assert drawn and {total for _, total, _, _ in drawn} == {str(len(drawn))}, drawn[:3]
+    assert [int(done) for done, *_ in drawn] == list(range(len(drawn)))  # redrawn before each scenario
+    assert ", about " in output and " left" in output
+    # Every other line starts on a blanked line: no progress text is left in front of a finding.
+    for line in output.split("\n"):
+        visible = line.rsplit("\r", 1)[-1]
+        assert "elapsed" not in visible or visible.startswith("["), line
+    done, _ = broken_run
+    assert "elapsed" not in done.stdout and "\r" not in done.stdout  # a log (a pipe) gets nothing that redraws
