@@ -52,13 +52,13 @@ def _forget_attempt(item: pytest.Item) -> None:
 
 
 def _tell_attempts(item: pytest.Item, result: ScenarioResult) -> None:
-    """One console line for a scenario that ran more than once: each attempt's verdict and why."""
-    from conformance.plugin import console_line
+    """The console line of a scenario that ran more than once: each attempt's verdict and why. One line, like any
+    other scenario's: RETRIED when the last attempt passed (a pass is never a silent one), else its verdict."""
+    from conformance.plugin import QUIET_VERDICTS, console_line
 
-    if len(result.attempts) < 2:
-        return
     told = "; ".join(f"attempt {a['attempt']} {a['verdict']}" + (f" ({a['reason'].splitlines()[0][:120]})" if a["reason"] else "") for a in result.attempts)
-    console_line(item.config, f"{'RETRIED':13} {' '.join(result.clauses)}  {result.name}: {told}")
+    label = "RETRIED" if result.verdict in QUIET_VERDICTS else result.verdict.value
+    console_line(item.config, f"{label:13} {' '.join(result.clauses)}  {result.name}: {told}")
 
 
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
@@ -89,7 +89,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
         if len(attempts) > 1:
             final.attempts = [{"attempt": n, "verdict": a.verdict.value, "reason": a.reason, "duration_s": a.duration_s, "transcript": a.transcript} for n, a in enumerate(attempts, 1)]
         run_of(item.config).record(final)
-        _tell_attempts(item, final)
-        _tell(item, final)
+        if len(attempts) > 1:
+            _tell_attempts(item, final)
+        else:
+            _tell(item, final)
     item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
     return True
