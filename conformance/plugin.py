@@ -17,11 +17,13 @@ import pytest
 
 from conformance import __version__
 from conformance.applicability import missing_features, not_applicable_reason, observe_features, unchecked_reason
+from conformance.bundle import bundle_at_run_end
 from conformance.catalogue import Profile, load_profile
 from conformance.datafile import ConfigError
 from conformance.declaration import DEFAULT_DECLARATION, Declaration, load_declaration
 from conformance.emulator_process import start_emulator
 from conformance.in_process import in_process_transport
+from conformance.provenance import run_inputs
 from conformance.reporting.allure import mask_allure_results
 from conformance.results import RunResults, ScenarioResult, StepRecord, judge_clauses, write_json
 from conformance.verdicts import Verdict, from_exception
@@ -53,6 +55,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--defect", action="append", default=[], help="start the embedded emulator with this defect (self-validation)")
     group.addoption("--variant", action="append", default=[], help="start the embedded emulator with this conformant variant (self-validation)")
     group.addoption("--in-process", action="store_true", help="run the embedded emulator inside this process, without HTTP (same steps and Watch API)")
+    group.addoption("--no-bundle", action="store_true", help="write no evidence bundle (bundle.zip) at the end")
+    group.addoption("--sign-key", default=None, help="sign the evidence bundle's manifest with this Ed25519 private key (PEM)")
 
 
 class ConformanceRun:
@@ -107,6 +111,7 @@ class ConformanceRun:
             # The scenarios were masked as they were recorded; the device's own words are masked here.
             device_identity=self.mask(self.device_identity), clauses=judge_clauses(self.profile, self.scenarios), interrupted=interrupted,
             emulator_switches={"defects": self.defects, "variants": self.variants} if self.declaration.embedded else None,
+            inputs=run_inputs(self.profile, self.declaration, [s.feature_file for s in self.scenarios]),
         )
         return self.results
 
@@ -145,6 +150,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def _clauses_of(item: pytest.Item) -> list[str]:
     return sorted({m.name for m in item.iter_markers() if CLAUSE_ID.match(m.name)})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    run_of(item.config).profile.read.clear()  # from here on, what this scenario reads of the profile
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -324,6 +334,7 @@ def _record(item: pytest.Item, verdict: Verdict, reason: str, duration: float) -
         nodeid=item.nodeid, name=name, feature=info["feature"], feature_file=info["feature_file"], clauses=_clauses_of(item),
         verdict=verdict, reason=reason[:2000], duration_s=round(duration, 4), steps=item.stash.get(STEPS_KEY, []),
         transcript=transcript, clock_mode=item.stash.get(CLOCK_MODE_KEY, ""), notes=item.stash.get(NOTES_KEY, []),
+        parameters=dict(run.profile.read),
     ))
     run.record(result)
     _tell(item, result)
@@ -345,6 +356,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         results = run.finish(interrupted=bool(session.shouldstop or session.shouldfail) or exitstatus == pytest.ExitCode.INTERRUPTED)
         write_json(results, run.output / "results.json")
         write_reports(results, run.output)
+        bundle_at_run_end(session.config, run.output)
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)

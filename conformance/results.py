@@ -35,6 +35,7 @@ class ScenarioResult:
     transcript: list[dict[str, Any]] = field(default_factory=list)
     clock_mode: str = ""
     notes: list[str] = field(default_factory=list)  # how a step judged, where the profile left it a choice
+    parameters: dict[str, Any] = field(default_factory=dict)  # the profile's values the steps read (conformance rejudge)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -96,6 +97,7 @@ class RunResults:
     interrupted: bool = False
     # The embedded emulator's switches, when it was the device: a report of a broken emulator must say so.
     emulator_switches: dict[str, list[str]] | None = None
+    inputs: dict[str, Any] | None = None  # the files behind the verdicts and their digests (conformance/provenance.py)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -129,6 +131,7 @@ class RunResults:
             "summary": self.summary,
             "exit_status": self.exit_status,
             "clauses": [c.to_json() for c in self.clauses],
+            "inputs": self.inputs,
         }
 
 
