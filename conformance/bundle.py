@@ -22,6 +22,7 @@ import json
 import os
 import sys
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -83,6 +84,11 @@ def bundle_members(run_dir: Path) -> dict[str, bytes]:
             raise TypeError
     except (ValueError, KeyError, TypeError):
         raise ConfigError(run_dir / "results.json", "inputs", "does not record the run's input files and digests (a run of an older harness, or not a results file): no bundle can show what ran") from None
+    evidence_files = []
+    for entry in inputs["evidence"]:  # before the declaration, whose loading would refuse a changed one less plainly
+        name = _member_name("evidence", entry["clause"], Path(entry["path"]).name)
+        members[name] = _as_used(entry["path"], entry["sha256"], f"the lab evidence for {entry['clause']}")
+        evidence_files.append({"clause": entry["clause"], "name": name})
     declaration = inputs["declaration"]
     _as_used(declaration["path"], declaration["sha256"], "the declaration")
     declaration_name = _member_name("declaration", Path(declaration["path"]).name)
@@ -92,11 +98,6 @@ def bundle_members(run_dir: Path) -> dict[str, bytes]:
         name = _member_name("profile", entry["name"])
         members[name] = _as_used(entry["path"], entry["sha256"], f"the profile's {entry['role']} file")
         profile_files.append({"role": entry["role"], "name": name})
-    evidence_files = []
-    for entry in inputs["evidence"]:
-        name = _member_name("evidence", entry["clause"], Path(entry["path"]).name)
-        members[name] = _as_used(entry["path"], entry["sha256"], f"the lab evidence for {entry['clause']}")
-        evidence_files.append({"clause": entry["clause"], "name": name})
     from conformance.provenance import environment
 
     provenance = {
@@ -178,7 +179,7 @@ def read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
     """A member's bytes, or None when its compressed data is damaged (a CRC or format error)."""
     try:
         return archive.read(name)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
         return None
 
 
