@@ -62,11 +62,24 @@ def _member_name(*parts: str) -> str:
 
 
 def _masked_declaration(path: str) -> bytes:
-    """The declaration's text with its secrets masked by value (its lines and comments kept, so line numbers still hold)."""
-    from conformance.declaration import load_declaration
+    """The declaration's text with its secrets masked by value (its lines and comments kept, so line numbers still hold).
 
-    masker = load_declaration(path).masker
-    return masker.text(Path(path).read_text(encoding="utf-8")).encode("utf-8")
+    A secret the file spells otherwise than its value (YAML escapes, a folded string) would survive that: then the
+    declaration as loaded is written instead, masked by key and value."""
+    import yaml
+
+    from conformance.declaration import load_declaration
+    from conformance.secrets import MASK, secret_values
+
+    declaration = load_declaration(path)
+    masked = declaration.masker.text(Path(path).read_text(encoding="utf-8"))
+    try:
+        left = [v for v in secret_values(yaml.safe_load(masked)) if v != MASK]
+    except yaml.YAMLError:
+        left = ["(unparsable once masked)"]
+    if left:
+        masked = "# The declaration as loaded, its secrets masked (its own text spelled a secret another way).\n" + yaml.safe_dump(declaration.redacted(), allow_unicode=True, sort_keys=False)
+    return masked.encode("utf-8")
 
 
 def bundle_members(run_dir: Path) -> dict[str, bytes]:

@@ -233,3 +233,13 @@ def test_rejudge_catches_a_verdict_edited_in_the_record(run, tmp_path):
     assert not result.problems  # the bundle verifies: only rejudging shows the edit
     differ = [c for c in result.reproduced if c.changed]
     assert [(c.id, c.recorded, c.recomputed) for c in differ] == [("CSW-PAY-1", "FAIL", "PASS")]
+
+
+def test_a_secret_spelled_with_escapes_is_masked_too(tmp_path):
+    from conformance.bundle import _masked_declaration
+
+    path = tmp_path / "device.yaml"
+    path.write_text(DEFAULT_DECLARATION.read_text(encoding="utf-8").replace("agent_token: emulator-test-agent-token", 'agent_token: "tok\\x65n-42"'), encoding="utf-8")
+    assert load_declaration(path).ixit["agent_token"] == "token-42"
+    masked = _masked_declaration(str(path)).decode("utf-8")
+    assert "token-42" not in masked and "tok\\x65n-42" not in masked and "agent_token: '***'" in masked
