@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import sys
 import zipfile
 import zlib
@@ -61,6 +62,14 @@ def _member_name(*parts: str) -> str:
     return str(name)
 
 
+def _mask_yaml_text(text: str, secrets: list[str], mask: str) -> str:
+    """Each secret replaced by the mask; quoted where it stood unquoted, since a bare *** is a YAML alias."""
+    if not secrets:
+        return text
+    pattern = re.compile("|".join(re.escape(s) for s in secrets))  # longest first, as the masker keeps them
+    return pattern.sub(lambda m: mask if m.start() > 0 and text[m.start() - 1] in "'\"" else f"'{mask}'", text)
+
+
 def _masked_declaration(path: str) -> bytes:
     """The declaration's text with its secrets masked by value (its lines and comments kept, so line numbers still hold).
 
@@ -72,7 +81,7 @@ def _masked_declaration(path: str) -> bytes:
     from conformance.secrets import MASK, secret_values
 
     declaration = load_declaration(path)
-    masked = declaration.masker.text(Path(path).read_text(encoding="utf-8"))
+    masked = _mask_yaml_text(Path(path).read_text(encoding="utf-8"), declaration.masker.secrets, MASK)
     try:
         left = [v for v in secret_values(yaml.safe_load(masked)) if v != MASK]
     except yaml.YAMLError:

@@ -74,7 +74,7 @@ def test_a_run_writes_a_bundle_that_verifies(run):
     assert {"results.json", "scenarios.jsonl", "declaration/emulator.yaml", "profile/gb-2027.yaml", "profile/clauses.yaml",
             "profile/layers/platform-social.yaml", "provenance.json", MANIFEST} <= names
     assert not any(SECRET.encode() in data for data in members.values()), "a secret of the declaration is in the bundle"
-    assert b"agent_token: ***" in members["declaration/emulator.yaml"]
+    assert b"agent_token: '***'" in members["declaration/emulator.yaml"]
     provenance = json.loads(members["provenance.json"])
     assert provenance["features"]["files"] and len(provenance["features"]["sha256"]) == 64
     assert any(f["path"] == "addiction.py" for f in provenance["steps"]["files"])
@@ -243,3 +243,13 @@ def test_a_secret_spelled_with_escapes_is_masked_too(tmp_path):
     assert load_declaration(path).ixit["agent_token"] == "token-42"
     masked = _masked_declaration(str(path)).decode("utf-8")
     assert "token-42" not in masked and "tok\\x65n-42" not in masked and "agent_token: '***'" in masked
+
+
+def test_the_bundled_declaration_keeps_its_lines_and_loads(run, tmp_path):
+    with zipfile.ZipFile(run["unsigned"]) as archive:
+        text = archive.read("declaration/emulator.yaml").decode("utf-8")
+    original = DEFAULT_DECLARATION.read_text(encoding="utf-8")
+    assert len(text.splitlines()) == len(original.splitlines()) and text.startswith(original.splitlines()[0])
+    (tmp_path / "emulator.yaml").write_text(text, encoding="utf-8")
+    ixit = load_declaration(tmp_path / "emulator.yaml").ixit
+    assert ixit["agent_token"] == ixit["payment_password"] == "***"
