@@ -216,23 +216,26 @@ def test_rejudge_under_a_tailoring_shows_what_changes(run, tmp_path, capsys):
 
 
 def test_rejudge_catches_a_verdict_edited_in_the_record(run, tmp_path):
-    """A FAIL rewritten as PASS in results.json, with the manifest remade to match, still shows."""
+    """A PASS rewritten as FAIL in results.json (the clause and its scenarios), with the manifest remade to match, still shows."""
     def edit(name, data):
         if name != "results.json":
             return data
         results = json.loads(data)
         clause = next(c for c in results["clauses"] if c["id"] == "CSW-PAY-1")
         clause["verdict"] = "FAIL"
+        for scenario in clause["scenarios"]:
+            scenario["verdict"] = "FAIL"
         return json.dumps(results).encode()
 
     edited = _rewrite(run["unsigned"], tmp_path / "edited.zip", edit)
     with zipfile.ZipFile(edited) as archive:
         members = {n: archive.read(n) for n in archive.namelist() if n != MANIFEST}
     remade = _rewrite(edited, tmp_path / "remade.zip", lambda name, data: manifest_of(members) if name == MANIFEST else data)
+    assert verify_bundle(remade).ok  # the bundle verifies: only rejudging shows the edit
     result = rejudge(remade)
-    assert not result.problems  # the bundle verifies: only rejudging shows the edit
     differ = [c for c in result.reproduced if c.changed]
     assert [(c.id, c.recorded, c.recomputed) for c in differ] == [("CSW-PAY-1", "FAIL", "PASS")]
+    assert result.problems and all("is FAIL in results.json under CSW-PAY-1 but PASS in scenarios.jsonl" in p for p in result.problems)
 
 
 def test_a_secret_spelled_with_escapes_is_masked_too(tmp_path):
