@@ -256,3 +256,29 @@ def test_the_bundled_declaration_keeps_its_lines_and_loads(run, tmp_path):
     (tmp_path / "emulator.yaml").write_text(text, encoding="utf-8")
     ixit = load_declaration(tmp_path / "emulator.yaml").ixit
     assert ixit["agent_token"] == ixit["payment_password"] == "***"
+
+
+def test_rejudge_under_another_catalogue_says_what_needs_the_device(run):
+    """Applicability that changes needs the device's probe; a clause judged as evidence changes its verdict from the record alone."""
+    import dataclasses
+
+    from conformance.catalogue import load_profile
+    from conformance.rejudge import _RecordedFeatures, _scenario, _what_if
+
+    old = load_profile()
+    new = load_profile()
+    new.clauses["CSW-PAY-1"] = dataclasses.replace(new.clauses["CSW-PAY-1"], requires=("ble",))  # the reference watch has no BLE
+    new.clauses["CSW-ADD-1"] = dataclasses.replace(new.clauses["CSW-ADD-1"], kind="evidence", level="recommended")
+    scenarios = [_scenario(json.loads(line)) for line in (run["dir"] / "scenarios.jsonl").read_text(encoding="utf-8").splitlines()]
+    recorded = {c["id"]: c["verdict"] for c in run["results"]["clauses"]}
+    rows = {c.id: c for c in _what_if(old, new, scenarios, recorded, _RecordedFeatures(run["results"]["declaration"]))}
+    assert rows["CSW-PAY-1"].recomputed is None and any("feature probe" in why for why in rows["CSW-PAY-1"].why)
+    assert rows["CSW-ADD-1"].recomputed == "EVIDENCE_SUPPLIED" and rows["CSW-ADD-1"].why == ["its level changes from mandatory to recommended"]
+    assert not rows["CSW-SOC-2"].changed
+
+
+def test_a_run_with_a_key_that_cannot_sign_does_not_start(keys, monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(pytest, "main", lambda *args, **kwargs: pytest.fail("the run started despite the bad key"))
+    assert cli.main(["run", "--in-process", "--sign-key", str(keys["public"]), "--output", str(tmp_path / "run")]) == 4
+    err = capsys.readouterr().err
+    assert err == f"conformance: {keys['public']}: field '--sign-key': is not an unencrypted Ed25519 private key in PEM form (`conformance keygen` makes one)\n"
