@@ -260,7 +260,7 @@ def _check_signature(check: Verification, archive: zipfile.ZipFile, seen: set[st
         if problem:
             check.problems.append(f"bad signature: {problem}")
         else:
-            check.notes.append(f"signature good: made with the key {key_id(public_key)[:16]}...")
+            check.notes.append(f"the signature over {MANIFEST} is good: made with the key {key_id(public_key)[:16]}...")
 
 
 def print_verification(path: Path, check: Verification, out: io.TextIOBase | None = None) -> int:

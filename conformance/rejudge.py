@@ -207,13 +207,23 @@ def rejudge(bundle: Path, profile: str | None = None, tailoring: list[Path] | No
     """Recompute the bundle's clause verdicts under its own profile and, when asked, under another one."""
     tailoring = list(tailoring or [])
     check = verify_bundle(bundle)
+    unverified = [f"the bundle does not verify: {p}" for p in check.problems]
+    try:
+        return _rejudge(bundle, profile, tailoring, unverified)
+    except ConfigError as exc:
+        if not unverified or not exc.path.startswith(str(bundle)):  # a bad --profile or --tailoring stays bad input
+            raise
+        return Rejudgement(bundle, "?", 0, "", [], problems=[*unverified, f"so it cannot be rejudged: {exc}"])
+
+
+def _rejudge(bundle: Path, profile: str | None, tailoring: list[Path], unverified: list[str]) -> Rejudgement:
     results, lines, provenance, raw = _load_record(bundle)
     scenarios = [_scenario(line) for line in lines]
     recorded = {c["id"]: c["verdict"] for c in results["clauses"]}
     with tempfile.TemporaryDirectory(prefix="rejudge-") as folder:
         old = _bundle_profile(bundle, provenance, raw, Path(folder), [])
         verdict = Rejudgement(bundle, str(results.get("run_id")), len(scenarios), f"{old.name} as the run used it", _reproduce(old, scenarios, recorded))
-        verdict.problems = [f"the bundle does not verify: {p}" for p in check.problems] + _consistency(results, scenarios)
+        verdict.problems = unverified + _consistency(results, scenarios)
         if profile or tailoring:
             new = load_profile(profile, tailoring) if profile else _bundle_profile(bundle, provenance, raw, Path(folder) / "new", tailoring)
             verdict.profile = f"{new.name}" + (" (the harness's own)" if profile else " as the run used it") + "".join(f" + {t}" for t in tailoring)
@@ -224,11 +234,14 @@ def rejudge(bundle: Path, profile: str | None = None, tailoring: list[Path] | No
 def print_rejudgement(result: Rejudgement, out: Any = None) -> int:
     """The table a reader checks: what reproduces, what would change and why. 0: nothing differs; 1: something does."""
     out = out or sys.stdout
-    print(f"Rejudging {result.bundle} (run {result.run_id}, {result.scenarios} recorded scenarios), without a device", file=out)
+    about = f" (run {result.run_id}, {result.scenarios} recorded scenarios)" if result.reproduced else ""
+    print(f"Rejudging {result.bundle}{about}, without a device", file=out)
     for problem in result.problems:
         print(f"  PROBLEM: {problem}", file=out)
     differ = [c for c in result.reproduced if c.changed]
-    if differ:
+    if not result.reproduced:
+        pass  # nothing could be rejudged: the problems above say why
+    elif differ:
         print(f"  under the run's own profile, {len(differ)} clause verdict(s) differ from the record:", file=out)
         _table(differ, out)
     else:

@@ -87,7 +87,7 @@ def test_a_run_writes_a_bundle_that_verifies(run):
 def test_a_signed_bundle_verifies_with_its_key(run, keys, capsys):
     assert cli.main(["verify", str(run["signed"]), "--key", str(keys["public"])]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("OK: ") and "signature good" in out
+    assert out.startswith("OK: ") and "the signature over manifest.json is good" in out
 
 
 # -- what verify catches ----------------------------------------------------------
@@ -282,3 +282,10 @@ def test_a_run_with_a_key_that_cannot_sign_does_not_start(keys, monkeypatch, cap
     assert cli.main(["run", "--in-process", "--sign-key", str(keys["public"]), "--output", str(tmp_path / "run")]) == 4
     err = capsys.readouterr().err
     assert err == f"conformance: {keys['public']}: field '--sign-key': is not an unencrypted Ed25519 private key in PEM form (`conformance keygen` makes one)\n"
+
+
+def test_rejudge_of_a_bundle_that_does_not_verify_says_so(run, tmp_path, capsys):
+    broken = _rewrite(run["signed"], tmp_path / "b.zip", drop="profile/clauses.yaml")
+    assert cli.main(["rejudge", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert "PROBLEM: the bundle does not verify: missing: profile/clauses.yaml" in out and "cannot be rejudged" in out and "Traceback" not in out
