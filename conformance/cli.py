@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import tempfile
@@ -14,6 +15,7 @@ from conformance.catalogue import load_profile
 from conformance.datafile import ConfigError
 from conformance.declaration import FIXTURES_DIR, check_switches, load_declaration
 from conformance.reach import reach_device
+from conformance.waivers import load_waivers
 
 SUITE = Path(__file__).resolve().parent / "suite.py"
 
@@ -82,6 +84,9 @@ def pytest_args(args: argparse.Namespace, output: Path, run_id: str) -> list[str
         command += ["--variant", name]
     if args.in_process:
         command.append("--in-process")
+    if args.waivers:
+        command += ["--waivers", args.waivers]
+    command += [option for option, given in (("--audit", args.audit), ("--allow-mandatory-waivers", args.allow_mandatory_waivers)) if given]
     if args.select:
         command += ["-m", args.select]
     if args.keyword:
@@ -103,7 +108,8 @@ def check_run_options(args: argparse.Namespace) -> None:
     if args.run_id is not None and not PLAIN_NAME.fullmatch(args.run_id):
         raise ConfigError(args.run_id, "--run-id", "is not a plain name: letters, digits, '.', '_' and '-', starting with a letter or digit (it names a folder in reports/)")
     declaration = load_declaration(resolve_device(args.device))
-    load_profile(args.profile, [Path(p) for p in args.tailoring])
+    profile = load_profile(args.profile, [Path(p) for p in args.tailoring])
+    load_waivers(args.waivers, profile, audit=args.audit, allow_mandatory=args.allow_mandatory_waivers)
     for option, kind, names in (("--defect", "defects", args.defect), ("--variant", "variants", args.variant)):
         for name in names:
             check_switches([name], kind, name, option)
@@ -159,6 +165,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     return int(json.loads(results_path.read_text(encoding="utf-8"))["exit_status"])
 
 
+TEMPLATE = Path(__file__).resolve().parent / "data" / "declaration-template.yaml"
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    folder = Path(args.dir)
+    target = folder / args.name
+    if target.exists():
+        raise ConfigError(target, "init", "already exists; the harness does not overwrite a declaration (name another folder or --name)")
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(folder, "DIR", "is a file, not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"wrote {target}: fill in every value, then `conformance check --device {target}`")
+    print(f"已写入 {target}：请填写每一项，然后运行 `conformance check --device {target}`")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from conformance.agent_check import check_agent, print_findings
+
+    return print_findings(check_agent(load_declaration(resolve_device(args.device))))
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from conformance.listing import print_listing
 
@@ -195,6 +224,26 @@ def cmd_load(args: argparse.Namespace) -> int:
     return run_command(args, resolve_device)
 
 
+def cmd_gate(args: argparse.Namespace) -> int:
+    from conformance.gate import run_gate
+
+    return run_gate(args.baseline, args.new)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from conformance.reporting.allure_report import AllureUnavailable, build_allure_report
+
+    if not args.allure:
+        raise ConfigError(args.run_dir, "--allure", "names the report to build; give --allure for the Allure 3 single-file HTML")
+    try:
+        path = build_allure_report(Path(args.run_dir), Path(args.output) if args.output else None)
+    except AllureUnavailable as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return 4
+    print(f"Allure report written to {path} (one file, opens offline)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="conformance", description="Conformance harness for GB 46859-2025 children's smartwatches.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -212,13 +261,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--keyword", "-k", help="pytest keyword expression over scenario names")
     run.add_argument("--no-bundle", action="store_true", help="write no evidence bundle (bundle.zip) at the end")
     run.add_argument("--sign-key", help="sign the evidence bundle with this Ed25519 private key (conformance keygen)")
+    run.add_argument("--waivers", metavar="FILE", help="waiver file (YAML): a waived FAIL stays FAIL in every report but does not set the exit status")
+    run.add_argument("--audit", action="store_true", help="an audit run, as a regulator runs it: refuses every waiver")
+    run.add_argument("--allow-mandatory-waivers", action="store_true", help="accept waivers on mandatory clauses (marked loudly in every report)")
     run.set_defaults(func=cmd_run)
+
+    init = commands.add_parser("init", help="write a declaration for a real watch to fill in, each field explained in Chinese and English")
+    init.add_argument("dir", nargs="?", default=".", help="folder to write it in (default: the current folder)")
+    init.add_argument("--name", default="watch.yaml", help="file name (default: watch.yaml)")
+    init.set_defaults(func=cmd_init)
+
+    check = commands.add_parser("check", help="bring up a test agent before a run: reach, token, protocol, features, every operation the suite sends")
+    check.add_argument("--device", default="emulator", help="declaration YAML, or a shipped device name (default: emulator)")
+    check.set_defaults(func=cmd_check)
 
     listing = commands.add_parser("list", help="the catalogue, with each clause's scenarios and applicability")
     listing.add_argument("--device", default="emulator", help="declaration deciding applicability (default: emulator)")
     listing.add_argument("--profile", default="gb-2027")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.set_defaults(func=cmd_list)
+
+    report = commands.add_parser("report", help="build a report of a finished run: --allure, the Allure 3 single-file HTML (needs Node)")
+    report.add_argument("run_dir", metavar="RUN_DIR", help="the folder a run wrote (reports/<run-id>)")
+    report.add_argument("--allure", action="store_true", help="the Allure 3 report as one HTML file (npm allure, installed on first use)")
+    report.add_argument("--output", help="the HTML file to write (default: RUN_DIR/allure-report.html)")
+    report.set_defaults(func=cmd_report)
 
     validate = commands.add_parser("validate", help="self-validation: the suite against every emulator defect (detection matrix)")
     validate.add_argument("--output", help="output directory (default: reports/validate-<time>)")
@@ -227,6 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--jobs", type=int, help="parallel runs (default: the number of cores)")
     validate.add_argument("--http", action="store_true", help="talk to the emulator over HTTP instead of in-process")
     validate.set_defaults(func=cmd_validate)
+
+    gate = commands.add_parser("gate", help="compare a run with a baseline run: exit 1 if a clause got worse or vanished")
+    gate.add_argument("--baseline", required=True, metavar="OLD", help="the baseline: results.json, a run folder or a bundle.zip (e.g. the last release's)")
+    gate.add_argument("new", metavar="NEW", help="the run to judge: results.json, a run folder or a bundle.zip")
+    gate.set_defaults(func=cmd_gate)
 
     from emulator.__main__ import build_parser as emulator_parser
 
@@ -253,6 +325,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"conformance: {exc}", file=sys.stderr)
         return 4
+    except BrokenPipeError:
+        # The reader went away (`conformance list | head`): stop quietly, as other command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

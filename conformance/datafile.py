@@ -42,6 +42,7 @@ MAX_FILE_BYTES = 1_000_000
 MAX_VALUES = 100_000  # values in the document, each alias (*name) counting as all it stands for
 MAX_DEPTH = 50  # mappings and lists within one another
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
 class _Refused(Exception):
@@ -88,6 +89,16 @@ class _MarkingLoader(yaml.SafeLoader):
                 self._path.pop()
         if event.anchor is not None:
             self._anchor_sizes[event.anchor] = self._values - before
+        return node
+
+    def compose_scalar_node(self, anchor: str | None) -> yaml.ScalarNode:
+        node = super().compose_scalar_node(anchor)
+        # YAML reads 2027-02-30 as a date and only fails when it builds it, without saying where: check it here.
+        if node.tag == _TIMESTAMP_TAG:
+            try:
+                self.construct_yaml_timestamp(node)
+            except ValueError as exc:
+                raise _Refused(dotted(self._path), f"{node.value!r} is not a real date ({exc})", node.start_mark) from None
         return node
 
     def compose_mapping_node(self, anchor: str | None) -> yaml.MappingNode:

@@ -11,8 +11,9 @@ from conformance.catalogue import FEATURES
 from conformance.datafile import ConfigError, line_of, load_yaml, validate
 from conformance.lab_evidence import check_evidence_files
 from conformance.secrets import Masker, secret_values
+from conformance.shipped import shipped_folder
 
-FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES_DIR = shipped_folder("fixtures")
 DEFAULT_DECLARATION = FIXTURES_DIR / "devices" / "emulator.yaml"
 EMBEDDED = "embedded"  # address meaning: start the reference emulator for this run
 # The links the harness can start the emulator behind: its HTTP face, or its BLE face on a virtual radio.

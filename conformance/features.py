@@ -9,7 +9,9 @@ from pathlib import Path
 
 from pytest_bdd.parser import FeatureParser
 
-FEATURES_DIR = Path(os.environ.get("CONFORMANCE_FEATURES", Path(__file__).resolve().parent.parent / "features"))
+from conformance.shipped import shipped_folder
+
+FEATURES_DIR = Path(os.environ.get("CONFORMANCE_FEATURES", shipped_folder("features")))
 CLAUSE_TAG = re.compile(r"^CSW-[A-Z]{3}-\d+$")
 
 

@@ -25,8 +25,10 @@ from conformance.emulator_process import start_emulator
 from conformance.in_process import in_process_transport
 from conformance.provenance import run_inputs
 from conformance.reporting.allure import mask_allure_results
+from conformance.reporting.allure_structure import structure_allure_results
 from conformance.results import RunResults, ScenarioResult, StepRecord, judge_clauses, write_json
 from conformance.verdicts import Verdict, from_exception
+from conformance.waivers import apply_waivers, load_waivers
 from device_adapters import registry
 from device_adapters.errors import InconclusiveError
 from device_adapters.watch import Watch
@@ -57,6 +59,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--in-process", action="store_true", help="run the embedded emulator inside this process, without HTTP (same steps and Watch API)")
     group.addoption("--no-bundle", action="store_true", help="write no evidence bundle (bundle.zip) at the end")
     group.addoption("--sign-key", default=None, help="sign the evidence bundle's manifest with this Ed25519 private key (PEM)")
+    group.addoption("--waivers", default=None, help="a waiver file (YAML): a waived FAIL stays FAIL in the reports but does not set the exit status")
+    group.addoption("--audit", action="store_true", help="an audit run (what a regulator runs): no waiver is accepted")
+    group.addoption("--allow-mandatory-waivers", action="store_true", help="accept waivers on mandatory clauses (marked loudly in every report)")
 
 
 class ConformanceRun:
@@ -67,6 +72,7 @@ class ConformanceRun:
         try:
             self.profile: Profile = load_profile(opt.profile, [Path(p) for p in opt.tailoring])
             self.declaration: Declaration = load_declaration(opt.device)
+            self.waivers = load_waivers(opt.waivers, self.profile, audit=opt.audit, allow_mandatory=opt.allow_mandatory_waivers)
         except ConfigError as exc:
             raise pytest.UsageError(str(exc)) from exc
         # The embedded emulator's switches: defects (break a rule) and variants (conformant variations).
@@ -113,6 +119,7 @@ class ConformanceRun:
             emulator_switches={"defects": self.defects, "variants": self.variants} if self.declaration.embedded else None,
             inputs=run_inputs(self.profile, self.declaration, [s.feature_file for s in self.scenarios]),
         )
+        apply_waivers(self.results, self.waivers)
         return self.results
 
 
@@ -134,9 +141,18 @@ def pytest_configure(config: pytest.Config) -> None:
     for module in STEP_MODULES:
         config.pluginmanager.import_plugin(module)
     mask_allure_results(config, run.mask)
+    structure_allure_results(config, run)
     if threading.current_thread() is threading.main_thread():
         # SIGTERM (a CI job's timeout, `kill`) ends the run as Ctrl-C does: reports written, marked interrupted.
         config.stash[TERM_HANDLER_KEY] = signal.signal(signal.SIGTERM, _interrupt)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """An expired waiver is ignored, and the person running the suite must hear it before the verdicts."""
+    terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+    for warning in run_of(session.config).waivers.warnings():
+        if terminal is not None:
+            terminal.write_line(f"WARNING: {warning}")
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -54,11 +54,14 @@ class ClauseResult:
     reason: str
     scenarios: list[ScenarioResult]
     parameters: dict[str, dict[str, Any]]
+    waivers: list[dict[str, Any]] = field(default_factory=list)  # the waivers beside its FAIL (conformance/waivers.py)
+    counted_verdict: Verdict | None = None  # what the exit status counts once waivers apply; None: the verdict itself
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "area": self.area, "level": self.level, "kind": self.kind, "title": self.title,
             "verdict": self.verdict.value, "reason": self.reason, "parameters": self.parameters,
+            "waivers": self.waivers, "counted_verdict": (self.counted_verdict or self.verdict).value,
             "scenarios": [s.to_json() for s in self.scenarios],
         }
 
@@ -98,6 +101,8 @@ class RunResults:
     # The embedded emulator's switches, when it was the device: a report of a broken emulator must say so.
     emulator_switches: dict[str, list[str]] | None = None
     inputs: dict[str, Any] | None = None  # the files behind the verdicts and their digests (conformance/provenance.py)
+    audit: bool = False  # --audit: a regulator's run, which accepts no waiver
+    waivers: dict[str, Any] | None = None  # the waiver file's record: applied, expired, unused (conformance/waivers.py)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -108,6 +113,11 @@ class RunResults:
 
     @property
     def exit_status(self) -> int:
+        """The run's exit status: a waived FAIL stays FAIL in every report but does not set it."""
+        return exit_status([(c.level == "mandatory", c.counted_verdict or c.verdict) for c in self.clauses], self.interrupted)
+
+    @property
+    def exit_status_without_waivers(self) -> int:
         return exit_status([(c.level == "mandatory", c.verdict) for c in self.clauses], self.interrupted)
 
     def to_json(self) -> dict[str, Any]:
@@ -130,6 +140,9 @@ class RunResults:
             "emulator_switches": self.emulator_switches,
             "summary": self.summary,
             "exit_status": self.exit_status,
+            "exit_status_without_waivers": self.exit_status_without_waivers,
+            "audit": self.audit,
+            "waivers": self.waivers,
             "clauses": [c.to_json() for c in self.clauses],
             "inputs": self.inputs,
         }

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from jsonschema.exceptions import best_match
 
 from device_adapters.errors import MalformedReply, Refused, UnsupportedOperation
 
@@ -57,6 +58,24 @@ def _reply_schema() -> dict:
 
 
 _REPLY_VALIDATOR = jsonschema.Draft202012Validator(_reply_schema())
+
+
+def schema_problem(reply: Any) -> str | None:
+    """Where `reply` leaves the DTP v1 reply schema, as "path: what is wrong", or None when it does not."""
+    errors = list(_REPLY_VALIDATOR.iter_errors(reply))
+    if not errors:
+        return None
+    chosen = errors
+    # A reply is a oneOf of success and error: the telling error lies in the branch the reply's own `ok` chose.
+    for error in errors:
+        branches: dict[Any, list[jsonschema.ValidationError]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        agreeing = [subs for subs in branches.values() if not any(list(s.absolute_path) == ["ok"] for s in subs)]
+        if agreeing:
+            chosen = agreeing[0]
+    best = best_match(chosen)
+    return f"{'/'.join(str(p) for p in best.absolute_path) or '(root)'}: {best.message}"
 _ids = itertools.count(1)
 
 
@@ -98,9 +117,9 @@ def request(op: str, role: str, args: dict[str, Any] | None = None, *, account: 
 
 def result_of(sent: dict[str, Any], reply: Any) -> dict[str, Any]:
     """Check a reply against the request it answers; return its result or raise."""
-    errors = sorted(_REPLY_VALIDATOR.iter_errors(reply), key=lambda e: e.path)
-    if errors:
-        raise MalformedReply(f"reply to {sent['op']} (id {sent['id']}) is not DTP v1: {errors[0].message}")
+    problem = schema_problem(reply)
+    if problem:
+        raise MalformedReply(f"reply out of schema: {problem} (the reply to {sent['op']}, id {sent['id']}; DTP v1)")
     if reply["id"] != sent["id"]:
         raise MalformedReply(f"reply id {reply['id']!r} does not answer request id {sent['id']!r} ({sent['op']})")
     if reply["ok"]:

@@ -54,3 +54,13 @@ def test_the_defect_is_in_every_report(broken_run):
     properties = {p.get("name"): p.get("value") for p in ET.parse(output / "junit.xml").iter("property")}
     assert properties["emulator.defects"] == DEFECT and properties["interrupted"] == "false"
     assert DEFECT in (output / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", [["list"], ["emulator", "--list-defects"]])
+def test_a_reader_that_stops_early_gets_no_traceback(command):
+    """`conformance list | head -1`: the pipe closes under the command, which stops quietly."""
+    lister = subprocess.Popen([sys.executable, "-m", "conformance", *command], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert lister.stdout.readline()
+    lister.stdout.close()  # what `head -1` does once it has its line
+    errors = lister.stderr.read().decode()
+    assert lister.wait(timeout=60) == 0 and errors == "", errors

@@ -52,6 +52,15 @@ UI: dict[str, tuple[str, str]] = {
     "outcome": ("Overall outcome", "总体结论"),
     "exit": ("exit status", "退出状态"),
     "interrupted": ("The run was interrupted: results are incomplete.", "运行被中断：结果不完整。"),
+    "waived": ("Waived", "已豁免"),
+    "waived_mandatory": ("A mandatory clause's FAIL is waived (--allow-mandatory-waivers): this is not a certification result", "强制性条款的不通过已被豁免（--allow-mandatory-waivers）：本结果不能作为认证结论"),
+    "waived_fails": ("Waived FAILs (they stay FAIL in this report; the exit status does not count them)", "已豁免的不通过（本报告中仍为不通过，退出状态不计入）"),
+    "waiver_file": ("waiver file", "豁免文件"),
+    "without_waivers": ("without waivers", "不计豁免"),
+    "waivers_expired": ("Expired waivers, ignored (their FAILs count)", "已过期并被忽略的豁免（相应不通过照常计入）"),
+    "audit": ("Audit run: no waiver was accepted", "审核运行：不接受任何豁免"),
+    "approved_by": ("approved by", "批准人"),
+    "until": ("until", "有效期至"),
     "untested": ("mandatory clauses had no scenario run; the outcome does not cover them.", "条强制性条款未运行任何场景，总体结论不涵盖这些条款。"),
     "run": ("Run", "运行"),
     "run_id": ("Run id", "运行编号"),
@@ -153,6 +162,8 @@ nav a{margin-right:14px}
 .o-pass{background:#dafbe1;border-color:#4ac26b}.o-fail{background:#ffebe9;border-color:#ff8182}.o-open{background:#fff8c5;border-color:#d4a72c}
 .warn{color:var(--fail);font-weight:600}
 .note{color:#7d4e00;font-weight:600}
+.waiver{display:inline-block;border:1px dashed #7d4e00;color:#7d4e00;border-radius:4px;padding:0 5px;margin-right:6px;font-weight:600}
+.waiver.loud{border:2px solid var(--fail);color:var(--fail);text-transform:uppercase}
 .outcome .tally{margin-left:auto;white-space:nowrap}
 .mono{font-size:13px}
 details.clause,details.tx,tr[id]{scroll-margin-top:56px}
@@ -434,8 +445,12 @@ def _header(results: RunResults) -> str:
     decl = results.declaration or {}
     dev = results.device_identity or {}
     status = results.exit_status
-    css, en, zh = OUTCOME.get(status, ("o-open", f"exit status {status}", f"退出状态 {status}"))
+    # The outcome states what the device did: a waived FAIL is still a FAIL, only the exit status leaves it out.
+    judged = results.exit_status_without_waivers
+    css, en, zh = OUTCOME.get(judged, ("o-open", f"exit status {judged}", f"退出状态 {judged}"))
+    status_text = f"{status}" + (f" ({judged} {_t('without_waivers')})" if judged != status else "")
     interrupted = f'<div class="warn">{_t("interrupted")}</div>' if results.interrupted else ""
+    interrupted += _waiver_banner(results)
     switches = results.emulator_switches or {}
     if switches.get("defects"):
         interrupted += f'<div class="warn">{_t("defects_on")}: <span class="mono">{_e(", ".join(switches["defects"]))}</span></div>'
@@ -472,12 +487,43 @@ def _header(results: RunResults) -> str:
 <p class="sub">{_bi(p.title_en, p.title_zh)}</p></div>
 <div class="lang" role="group" aria-label="Language / 语言"><button type="button" data-set-lang="en" aria-pressed="true">English</button> <button type="button" data-set-lang="zh" lang="zh-CN" aria-pressed="false">中文</button> <button type="button" data-set-lang="both" aria-pressed="false">EN + 中文</button></div></div>
 <nav><a href="#clauses">{_t("clauses")}</a><a href="#transcripts">{_t("transcripts")}</a><a href="#parameters">{_t("parameters")}</a></nav>
-<div class="outcome {css}"><span class="muted">{_t("outcome")}</span><span class="big">{_bi(en, zh)}</span><span class="muted">{_t("exit")} {status}</span>{interrupted}
+<div class="outcome {css}"><span class="muted">{_t("outcome")}</span><span class="big">{_bi(en, zh)}</span><span class="muted">{_t("exit")} {status_text}</span>{interrupted}
 <span class="tally">{_tally(results)}</span></div>
 <div class="cards"><section class="card"><h3>{_t("run")}</h3>{run_card}</section>
 <section class="card"><h3>{_t("profile")}</h3>{profile_card}</section>
 <section class="card"><h3>{_t("device")}</h3>{device_card}</section></div>
 </header>"""
+
+
+def _waiver_banner(results: RunResults) -> str:
+    if results.audit:
+        return f'<div class="note">{_t("audit")}</div>'
+    record = results.waivers
+    if not record:
+        return ""
+    out = ""
+    if any(e["mandatory"] for e in record["applied"]):
+        out += f'<div class="warn">{_t("waived_mandatory")}</div>'
+    if record["applied"]:
+        waived = ", ".join(e["clause"] for e in record["applied"])
+        out += f'<div class="note">{_t("waived_fails")}: <span class="mono">{_e(waived)}</span> · {_t("waiver_file")} <span class="mono">{_e(record["file"])}</span></div>'
+    if record["expired"]:
+        out += f'<div class="warn">{_t("waivers_expired")}: <span class="mono">{_e(", ".join(e["clause"] for e in record["expired"]))}</span></div>'
+    return out
+
+
+def _waiver_tag(entry: dict[str, Any]) -> str:
+    return f'<span class="waiver{" loud" if entry["mandatory"] else ""}">{_t("waived")}</span>'
+
+
+def _waiver_notes(clause: ClauseResult) -> str:
+    """Each waiver beside the FAIL it covers: who approved it, why, until when."""
+    return "".join(
+        f'<div class="{"warn" if e["mandatory"] else "note"}">{_waiver_tag(e)}{_t("waived_mandatory") + ":" if e["mandatory"] else ""} '
+        f'{_e(e["scenario"] or "")}{": " if e["scenario"] else ""}{_e(e["justification"])} · {_t("approved_by")} {_e(e["approved_by"])} · {_t("until")} {_e(e["expires"])}'
+        f' · <span class="mono">{_e(e["file"])}:{_e(e["line"])}</span></div>'
+        for e in clause.waivers
+    )
 
 
 # -- clauses ---------------------------------------------------------------------
@@ -547,7 +593,7 @@ def _evidence(results: RunResults, clause: ClauseResult) -> str:
 
 def _clause_body(results: RunResults, clause: ClauseResult, anchors: dict[str, str], clause_ids: set[str]) -> str:
     verdict = _code(clause.verdict)
-    parts = []
+    parts = [_waiver_notes(clause)]
     # With scenarios, the clause reason is theirs joined, and each scenario below shows its own;
     # without, the bilingual "no scenario" line below says what the stock reason would.
     if clause.reason and verdict != "PASS" and not clause.scenarios and clause.reason != NO_SCENARIO_REASON:
@@ -572,6 +618,7 @@ def _clause_body(results: RunResults, clause: ClauseResult, anchors: dict[str, s
 def _clause(results: RunResults, clause: ClauseResult, anchors: dict[str, str], clause_ids: set[str]) -> str:
     verdict = _code(clause.verdict)
     reason = _e(_short(clause.reason)) if clause.reason and verdict != "PASS" else ""
+    reason = "".join(_waiver_tag(e) for e in clause.waivers) + reason
     level = _t(clause.level) if clause.level in UI else _e(clause.level)
     rec = "" if clause.level == "mandatory" else " rec"
     title = _bi(clause.title.get("en", ""), clause.title.get("zh", ""))

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from conformance.results import RunResults
+from conformance.waivers import clause_note
 
 _FAILURE = {"FAIL", "EVIDENCE_MISSING"}
 _ERROR = {"ERROR", "INCONCLUSIVE", "NOT_TESTED"}
@@ -14,7 +15,11 @@ _SKIPPED = {"NOT_APPLICABLE"}
 
 def run_properties(results: RunResults) -> dict[str, str]:
     """What a CI reader must see beside the verdicts: an interrupted run, and a device that was the emulator broken on purpose."""
-    properties = {"interrupted": str(results.interrupted).lower(), "exit_status": str(results.exit_status)}
+    properties = {"interrupted": str(results.interrupted).lower(), "exit_status": str(results.exit_status), "audit": str(results.audit).lower()}
+    if results.waivers:
+        properties.update({"exit_status_without_waivers": str(results.exit_status_without_waivers), "waivers.file": results.waivers["file"], "waivers.applied": ", ".join(e["clause"] for e in results.waivers["applied"])})
+        if any(e["mandatory"] for e in results.waivers["applied"]):
+            properties["waivers.mandatory"] = "A MANDATORY CLAUSE'S FAIL IS WAIVED: not a certification result"
     for kind, names in (results.emulator_switches or {}).items():
         if names:
             properties[f"emulator.{kind}"] = ", ".join(names)
@@ -41,13 +46,15 @@ def write_junit(results: RunResults, path: Path) -> None:
         for clause in clauses:
             case = ET.SubElement(suite, "testcase", classname=f"{results.profile.name}.{area}", name=f"{clause.id} {clause.title['en']}", time=f"{sum(s.duration_s for s in clause.scenarios):.3f}")
             verdict = clause.verdict.value
+            # A waived FAIL stays a failure here too, with the waiver in front of the reason.
+            waived = "".join(f"[{clause_note(entry)}] " for entry in clause.waivers)
             if verdict in _FAILURE:
-                ET.SubElement(case, "failure", message=f"{verdict}: {clause.reason[:300]}", type=verdict).text = clause.reason
+                ET.SubElement(case, "failure", message=f"{verdict}: {waived}{clause.reason[:300]}", type=verdict).text = waived + clause.reason
             elif verdict in _ERROR:
                 ET.SubElement(case, "error", message=f"{verdict}: {clause.reason[:300]}", type=verdict).text = clause.reason
             elif verdict in _SKIPPED:
                 ET.SubElement(case, "skipped", message=clause.reason[:300])
-            lines = [f"{clause.level} {verdict}"] + [f"  {s.verdict.value:14} {s.name}" + (f" -- {s.reason}" if s.reason else "") for s in clause.scenarios]
+            lines = [f"{clause.level} {verdict}", *(clause_note(entry) for entry in clause.waivers)] + [f"  {s.verdict.value:14} {s.name}" + (f" -- {s.reason}" if s.reason else "") for s in clause.scenarios]
             ET.SubElement(case, "system-out").text = "\n".join(lines)
     ET.indent(root)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)

@@ -16,18 +16,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 from pytest_bdd import parsers, then, when
 
 from conformance.catalogue import Profile
+from conformance.declaration import FIXTURES_DIR
 from conformance.steps.common import Context, attempt, attempt_each
 from device_adapters.errors import InconclusiveError
 from device_adapters.watch import AppInfo, Watch
 
 GENERATIVE_AI = "generative_ai"
-CATALOGUE_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "app_catalogue" / "harmful-apps.yaml"
+CATALOGUE_FILE = FIXTURES_DIR / "app_catalogue" / "harmful-apps.yaml"
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 

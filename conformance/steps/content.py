@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,12 +16,12 @@ import yaml
 from pytest_bdd import given, parsers, then, when
 
 from conformance.catalogue import Profile
-from conformance.declaration import Declaration
+from conformance.declaration import FIXTURES_DIR, Declaration
 from conformance.steps.common import Context, attempt, pass_time
 from device_adapters.errors import InconclusiveError, Refused
 from device_adapters.watch import Watch
 
-CORPUS_FILE = Path(__file__).resolve().parents[2] / "fixtures" / "corpus" / "content-v1.yaml"
+CORPUS_FILE = FIXTURES_DIR / "corpus" / "content-v1.yaml"
 QR_PREFIX = "qr:"  # how the Watch API hands a scanned QR code to the watch
 DAY = 86400
 QUARTER_DAYS = 91  # long enough for any finite list of editors' picks run through weekly to run out

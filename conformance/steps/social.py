@@ -432,6 +432,13 @@ def former_guardian_binds(watch: Watch, declaration: Declaration, ctx: Context) 
     attempt(ctx, "the former guardian binding the watch back", lambda: watch.bind_guardian(account=former))
 
 
+@when("the former guardian's app asks the watch for a verification code")
+def former_guardian_asks_code(watch: Watch, ctx: Context) -> None:
+    # With a code, the former guardian could approve its own re-binding: the watch shows it to the bound guardian only.
+    # A guardian call without an account comes from the declared guardian (docs/protocol.md), the former one by now.
+    attempt(ctx, "the former guardian's app asking for a verification code", watch.guardian_verification_code)
+
+
 @when("the child factory-resets the watch with a code the guardian's app shows")
 def child_resets_with_shown_code(watch: Watch, ctx: Context) -> None:
     # The child watched the guardian type it in: the same code is then tried for a re-binding.

@@ -16,6 +16,7 @@ CODE_REUSABLE = defect("verification_code_reusable", ["CSW-SOC-5"], "The guardia
 CODE_NEVER_EXPIRES = defect("verification_code_never_expires", ["CSW-SOC-5"], "The guardian's verification code never expires: one shown weeks ago still approves a re-binding.")
 FORMER_GUARDIAN_REBINDS = defect("former_guardian_rebinds", ["CSW-SOC-5"], "After a re-binding, the former guardian's app binds the watch back without any verification.")
 RESET_DROPS_PERIODS = defect("factory_reset_drops_periods", ["CSW-ADD-8"], "A factory reset keeps the binding and the daily limit but drops the usable periods and re-enables the apps the guardian disabled.")
+CODE_SHOWN_TO_FORMER_GUARDIAN = defect("verification_code_shown_to_former_guardian", ["CSW-SOC-5"], "After a re-binding, the former guardian's app still shows the verification code, with which it can re-bind the watch back.")
 CODE_NOT_RENEWED = defect("verification_code_not_renewed", ["CSW-SOC-5"], "Once the verification code is spent or has expired, the guardian's app keeps showing it instead of a new one: no verified re-binding goes through again.")
 CLOCK_TRUSTED = defect("limits_follow_display_clock", ["CSW-ADD-6", "CSW-ADD-2", "CSW-ADD-4"], "Limits, periods and night hours are judged on the watch's display clock, which the child can change.")
 
@@ -203,7 +204,9 @@ def guardian_bind(w: ReferenceWatch, call: Call) -> dict:
 def guardian_verification_code(w: ReferenceWatch, call: Call) -> dict:
     """The code the bound guardian's app shows: the same until it is used or expires, then a new one."""
     binding = w.store.doc("binding")
-    if binding["guardian"] is None or (call.account or GUARDIAN) != binding["guardian"]:
+    asker = call.account or GUARDIAN
+    shown_to_former = w.defective(CODE_SHOWN_TO_FORMER_GUARDIAN) and asker == GUARDIAN
+    if binding["guardian"] is None or (asker != binding["guardian"] and not shown_to_former):
         raise Refusal("denied", "only the bound guardian's app shows a verification code")
     if not _code_live(w, binding) and not w.defective(CODE_NOT_RENEWED):
         new_code(w, binding)

@@ -49,3 +49,9 @@ Feature: An account cannot change hands
     And the former guardian tries to bind the watch again
     Then the watch refuses
     And the watch is bound to the buyer
+
+  Scenario: The former guardian's app is shown no verification code
+    When the guardian gives a buyer the verification code and the buyer re-binds the watch
+    And the former guardian's app asks the watch for a verification code
+    Then the watch refuses
+    And the watch is bound to the buyer

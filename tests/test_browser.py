@@ -1,0 +1,86 @@
+"""The run's own HTML report and the Allure single file open offline in headless chromium and draw a page.
+
+Fails when chromium is missing (Debian: apt-get install chromium fonts-noto-cjk), unless
+CONFORMANCE_SKIP_BROWSER=<reason> is set; the Allure page also needs Node and npm (as `conformance report --allure` does).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance.declaration import FIXTURES_DIR
+from conformance.validation import run_suite
+from tests import browser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Path:
+    """A small real run: passing, failing and not-applicable scenarios on a basic watch with one defect."""
+    browser.chromium()
+    folder = tmp_path_factory.mktemp("browser") / "run"
+    run_suite(folder, device=str(FIXTURES_DIR / "devices" / "basic.yaml"), defects=("downgrade_accepted",), select="CSW-SAF-4 or CSW-SEC-1 or CSW-APP-4", in_process=True, timeout_s=120)
+    return folder
+
+
+def _offline_and_drawn(shot: browser.Shot) -> None:
+    assert shot.page_requests() == [], f"the page asked the network for {shot.page_requests()}"
+    problem = browser.blank_reason(shot.image)
+    assert problem is None, problem
+
+
+def test_html_report_opens_offline_in_english_and_chinese(run):
+    _offline_and_drawn(browser.take(run / "report.html"))
+    assert browser.has_chinese_font(), "no font for Chinese: the report's Chinese would be boxes (Debian: apt-get install fonts-noto-cjk)"
+    _offline_and_drawn(browser.take(run / "report.html", query="lang=zh"))
+
+
+def test_allure_single_file_opens_offline(run):
+    if not (shutil.which("node") and shutil.which("npm")):
+        # The same rule as for chromium: a missing tool fails the check unless it is skipped on purpose.
+        reason = os.environ.get("CONFORMANCE_SKIP_BROWSER")
+        if reason:
+            pytest.skip(f"no Node here, and CONFORMANCE_SKIP_BROWSER says: {reason}")
+        pytest.fail("the Allure report needs Node.js and npm (Debian: apt-get install nodejs npm)")
+    done = subprocess.run([sys.executable, "-m", "conformance", "report", "--allure", str(run)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    page = run / "allure-report.html"
+    assert done.stdout.strip().endswith(f"Allure report written to {page} (one file, opens offline)"), done.stdout
+    shot = browser.take(page)
+    _offline_and_drawn(shot)
+    # Allure drew the run, grouped as the standard reads: the areas that ran, by code and name.
+    for area in ("SEC Cybersecurity · 网络安全", "SAF Safety core · 安全核心功能", "APP Preinstalled apps, ads and installation · 预装应用、广告与安装"):
+        assert area in shot.dom, f"the Allure page does not show the area {area}"
+
+
+def test_a_page_that_calls_out_is_caught(tmp_path):
+    """The net-log check is not blind: an image and a fetch from the network are both reported."""
+    browser.chromium()
+    page = tmp_path / "calls-out.html"
+    page.write_text('<h1>calls out</h1><img src="https://example.com/pixel.png"><script>fetch("http://example.org/beacon")</script>', encoding="utf-8")
+    shot = browser.take(page, settle_ms=3000)
+    assert shot.page_requests() == ["http://example.org/beacon", "https://example.com/pixel.png"]
+
+
+def test_a_blank_page_is_caught(tmp_path):
+    browser.chromium()
+    page = tmp_path / "blank.html"
+    page.write_text("<html><body></body></html>", encoding="utf-8")
+    assert browser.blank_reason(browser.screenshot(page)) is not None
+
+
+def test_missing_chromium_fails_unless_skipped_on_purpose(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("CONFORMANCE_SKIP_BROWSER", raising=False)
+    with pytest.raises(pytest.fail.Exception, match="apt-get install chromium"):
+        browser.chromium()
+    monkeypatch.setenv("CONFORMANCE_SKIP_BROWSER", "no browser on this runner")
+    with pytest.raises(pytest.skip.Exception, match="no browser on this runner"):
+        browser.chromium()
