@@ -4,7 +4,7 @@
 transcript), the declaration as used (secrets masked), every profile file as
 used (the profile, the catalogue, each layer and tailoring file, laid out so
 they load as that profile again), the lab evidence files the declaration
-names, provenance.json (harness version, the feature files' and step code's
+names, the waiver file if the run had one, provenance.json (harness version, the feature files' and step code's
 digests, the interpreter and installed distributions), and manifest.json:
 the SHA-256 and size of every other file. With a lab's key, manifest.sig
 signs manifest.json (conformance/signing.py).
@@ -120,13 +120,17 @@ def bundle_members(run_dir: Path) -> dict[str, bytes]:
         name = _member_name("profile", entry["name"])
         members[name] = _as_used(entry["path"], entry["sha256"], f"the profile's {entry['role']} file")
         profile_files.append({"role": entry["role"], "name": name})
+    waivers = inputs.get("waivers")
+    if waivers:
+        waivers_name = _member_name("waivers", Path(waivers["path"]).name)
+        members[waivers_name] = _as_used(waivers["path"], waivers["sha256"], "the waiver file")
     from conformance.provenance import environment
 
     provenance = {
         "schema": BUNDLE_SCHEMA, "run_id": results.get("run_id"), "made": datetime.now(UTC).isoformat(timespec="seconds"),
         "harness": {"version": __version__}, "recorded_harness": results.get("harness"),
         "declaration": {"name": declaration_name, "original_sha256": declaration["sha256"], "note": "secrets masked: its sha256 differs from the original's"},
-        "profile": profile_files, "evidence": evidence_files,
+        "profile": profile_files, "evidence": evidence_files, "waivers": waivers_name if waivers else None,
         "features": inputs["features"], "steps": inputs["steps"],
         "environment": environment(),
     }

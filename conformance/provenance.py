@@ -32,8 +32,8 @@ def _digests(root: Path, paths: list[Path]) -> dict[str, Any]:
     return {"root": str(root), "files": files, "sha256": combined_digest(files)}
 
 
-def run_inputs(profile: Profile, declaration: Declaration, feature_files: list[str]) -> dict[str, Any]:
-    """The files behind a run's verdicts and their SHA-256, as they were when the run ended."""
+def run_inputs(profile: Profile, declaration: Declaration, feature_files: list[str], waivers_file: str | None = None) -> dict[str, Any]:
+    """The files behind a run's verdicts and their SHA-256, as they were when the run ended (the waiver file too, if any)."""
     evidence = []
     for clause, entry in sorted(declaration.evidence.items()):
         if "file" in entry:
@@ -43,6 +43,7 @@ def run_inputs(profile: Profile, declaration: Declaration, feature_files: list[s
         "declaration": {"path": str(declaration.path), "sha256": sha256_of(declaration.path)},
         "profile": [{"role": role, "path": str(path), "name": name, "sha256": sha256_of(path)} for role, path, name in profile.files],
         "evidence": evidence,
+        "waivers": {"path": waivers_file, "sha256": sha256_of(Path(waivers_file))} if waivers_file else None,
         "features": _digests(FEATURES_DIR, [FEATURES_DIR / f for f in feature_files if (FEATURES_DIR / f).is_file()]),
         "steps": _digests(STEPS_DIR, list(STEPS_DIR.glob("*.py"))),
     }

@@ -289,3 +289,20 @@ def test_rejudge_of_a_bundle_that_does_not_verify_says_so(run, tmp_path, capsys)
     assert cli.main(["rejudge", str(broken)]) == 1
     out = capsys.readouterr().out
     assert "PROBLEM: the bundle does not verify: missing: profile/clauses.yaml" in out and "cannot be rejudged" in out and "Traceback" not in out
+
+
+def test_the_waiver_file_a_run_had_goes_into_its_bundle(tmp_path):
+    import subprocess
+    import sys
+
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - clause: CSW-PHY-1\n    justification: The lab retests the battery in May (ticket LAB-7).\n"
+                       "    approved_by: Li Wei, compliance lead\n    expires: 2099-12-31\n", encoding="utf-8")
+    output = tmp_path / "run"
+    done = subprocess.run([sys.executable, "-m", "conformance", "run", "--in-process", "--select", "CSW-PHY-1", "--waivers", str(waivers),
+                           "--allow-mandatory-waivers", "--output", str(output)], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert verify_bundle(output / "bundle.zip").ok
+    with zipfile.ZipFile(output / "bundle.zip") as archive:
+        assert archive.read("waivers/waivers.yaml") == waivers.read_bytes()
+        assert json.loads(archive.read("provenance.json"))["waivers"] == "waivers/waivers.yaml"
