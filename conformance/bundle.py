@@ -224,7 +224,7 @@ def verify_bundle(path: Path, public_key: Any = None) -> Verification:
         manifest_bytes = read_member(archive, MANIFEST) if MANIFEST in seen else None
         try:
             listed = json.loads(manifest_bytes)["files"] if manifest_bytes is not None else None
-            if listed is not None and not all(isinstance(v, dict) and "sha256" in v for v in listed.values()):
+            if listed is not None and not all(isinstance(v, dict) and isinstance(v.get("sha256"), str) and type(v.get("size", 0)) is int for v in listed.values()):
                 raise TypeError
         except (ValueError, KeyError, TypeError, AttributeError):
             listed = None
@@ -234,6 +234,10 @@ def verify_bundle(path: Path, public_key: Any = None) -> Verification:
         for name, entry in listed.items():
             if name not in seen:
                 check.problems.append(f"missing: {name}")
+                continue
+            size = archive.getinfo(name).file_size
+            if size != entry.get("size", size):  # told before reading: a member far larger than listed is never read in
+                check.problems.append(f"changed: {name} ({size:,} bytes, the manifest says {entry['size']:,})")
                 continue
             data = read_member(archive, name)
             if data is None:
