@@ -117,7 +117,7 @@ class ConformanceRun:
             # The scenarios were masked as they were recorded; the device's own words are masked here.
             device_identity=self.mask(self.device_identity), clauses=judge_clauses(self.profile, self.scenarios), interrupted=interrupted,
             emulator_switches={"defects": self.defects, "variants": self.variants} if self.declaration.embedded else None,
-            inputs=run_inputs(self.profile, self.declaration, [s.feature_file for s in self.scenarios], self.waivers.file),
+            inputs=run_inputs(self.profile, self.declaration, self.waivers.file),
         )
         apply_waivers(self.results, self.waivers)
         return self.results

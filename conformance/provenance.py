@@ -27,24 +27,35 @@ def combined_digest(files: list[dict[str, str]]) -> str:
     return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
 
+def _digest(path: Path) -> str:
+    """The file's SHA-256, or why it has none: the record of a run that ended must be written whatever became of a file."""
+    try:
+        return sha256_of(path)
+    except OSError as exc:
+        return f"unreadable when the run ended: {exc.strerror or exc}"
+
+
 def _digests(root: Path, paths: list[Path]) -> dict[str, Any]:
-    files = [{"path": str(p.relative_to(root)), "sha256": sha256_of(p)} for p in sorted(set(paths))]
+    files = [{"path": str(p.relative_to(root)), "sha256": _digest(p)} for p in sorted(set(paths))]
     return {"root": str(root), "files": files, "sha256": combined_digest(files)}
 
 
-def run_inputs(profile: Profile, declaration: Declaration, feature_files: list[str], waivers_file: str | None = None) -> dict[str, Any]:
-    """The files behind a run's verdicts and their SHA-256, as they were when the run ended (the waiver file too, if any)."""
+def run_inputs(profile: Profile, declaration: Declaration, waivers_file: str | None = None) -> dict[str, Any]:
+    """The files behind a run's verdicts and their SHA-256, as they were when the run ended (the waiver file too, if any).
+
+    Every feature file counts, since the suite binds them all and a selection only deselects scenarios."""
     evidence = []
     for clause, entry in sorted(declaration.evidence.items()):
         if "file" in entry:
             path = evidence_path(declaration.path, entry["file"])
-            evidence.append({"clause": clause, "path": str(path), "sha256": sha256_of(path)})
+            evidence.append({"clause": clause, "path": str(path.resolve()), "sha256": _digest(path)})
     return {
-        "declaration": {"path": str(declaration.path), "sha256": sha256_of(declaration.path)},
-        "profile": [{"role": role, "path": str(path), "name": name, "sha256": sha256_of(path)} for role, path, name in profile.files],
+        # Absolute paths: `conformance bundle` may be run from another folder later.
+        "declaration": {"path": str(declaration.path.resolve()), "sha256": _digest(declaration.path)},
+        "profile": [{"role": role, "path": str(path.resolve()), "name": name, "sha256": _digest(path)} for role, path, name in profile.files],
         "evidence": evidence,
-        "waivers": {"path": waivers_file, "sha256": sha256_of(Path(waivers_file))} if waivers_file else None,
-        "features": _digests(FEATURES_DIR, [FEATURES_DIR / f for f in feature_files if (FEATURES_DIR / f).is_file()]),
+        "waivers": {"path": str(Path(waivers_file).resolve()), "sha256": _digest(Path(waivers_file))} if waivers_file else None,
+        "features": _digests(FEATURES_DIR, list(FEATURES_DIR.rglob("*.feature"))),
         "steps": _digests(STEPS_DIR, list(STEPS_DIR.glob("*.py"))),
     }
 
