@@ -306,3 +306,15 @@ def test_the_waiver_file_a_run_had_goes_into_its_bundle(tmp_path):
     with zipfile.ZipFile(output / "bundle.zip") as archive:
         assert archive.read("waivers/waivers.yaml") == waivers.read_bytes()
         assert json.loads(archive.read("provenance.json"))["waivers"] == "waivers/waivers.yaml"
+
+
+def test_a_run_with_clauses_not_applicable_is_bundled_and_rejudged(tmp_path):
+    """Scenarios settled before their steps (NOT_APPLICABLE from the declaration) are recorded, bundled and re-judged alike."""
+    from conformance.declaration import FIXTURES_DIR
+
+    output = tmp_path / "run"
+    results = run_suite(output, device=str(FIXTURES_DIR / "devices" / "basic.yaml"), select="CSW-PAY-1", in_process=True)
+    assert next(c for c in results["clauses"] if c["id"] == "CSW-PAY-1")["verdict"] == "NOT_APPLICABLE"
+    assert verify_bundle(output / "bundle.zip").ok
+    result = rejudge(output / "bundle.zip")
+    assert result.ok and {c.id: c.recomputed for c in result.reproduced}["CSW-PAY-1"] == "NOT_APPLICABLE"
