@@ -82,6 +82,7 @@ def pytest_args(args: argparse.Namespace, output: Path, run_id: str) -> list[str
         command += ["--defect", name]
     for name in args.variant:
         command += ["--variant", name]
+    command += ["--retries", str(args.retries)]
     if args.in_process:
         command.append("--in-process")
     if args.waivers:
@@ -145,17 +146,25 @@ def check_output_folder(output: Path) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     import pytest
 
+    from conformance import carry_over
+
+    if args.resume or args.rerun:  # the earlier run's options, and the results it keeps
+        args = carry_over.from_run_folder(args, build_parser().parse_args(["run"]))
+    elif args.only:
+        raise ConfigError(args.only, "--only", "goes with --rerun RUN_DIR: it names the verdicts whose scenarios run again")
+    if args.retries < 0:
+        raise ConfigError(str(args.retries), "--retries", "is a count of further attempts: 0 or more")
     check_run_options(args)
     run_id = args.run_id or datetime.now().strftime("%Y%m%d-%H%M%S")
     output = Path(args.output) if args.output else Path("reports") / run_id
     try:
-        command = pytest_args(args, output, run_id)
+        command = pytest_args(args, output, run_id) + carry_over.options_for_pytest(args, run_id)
     except ConfigError as exc:
         print(f"conformance: {exc}", file=sys.stderr)
         return 4
     code = pytest.main(command)
     results_path = output / "results.json"
-    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED and not (args.resume and results_path.exists()):  # a resume may find nothing missing
         chosen = " and ".join(f"{option} {value!r}" for option, value in (("--select", args.select), ("--keyword", args.keyword)) if value)
         print(f"conformance: {chosen or 'the suite'} selects no scenario; no report was written", file=sys.stderr)
         return 4
@@ -264,6 +273,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--waivers", metavar="FILE", help="waiver file (YAML): a waived FAIL stays FAIL in every report but does not set the exit status")
     run.add_argument("--audit", action="store_true", help="an audit run, as a regulator runs it: refuses every waiver")
     run.add_argument("--allow-mandatory-waivers", action="store_true", help="accept waivers on mandatory clauses (marked loudly in every report)")
+    run.add_argument("--retries", type=int, default=1, help="run a scenario again, up to N times, when a transport fault made it INCONCLUSIVE (default 1)")
+    run.add_argument("--resume", metavar="RUN_DIR", help="finish a killed run: run only the scenarios missing from RUN_DIR/scenarios.jsonl, with its options")
+    run.add_argument("--rerun", metavar="RUN_DIR", help="run again the scenarios of RUN_DIR with the verdicts --only names, into a new folder")
+    run.add_argument("--only", help="with --rerun: comma-separated verdicts to run again (default FAIL,ERROR,INCONCLUSIVE)")
     run.set_defaults(func=cmd_run)
 
     init = commands.add_parser("init", help="write a declaration for a real watch to fill in, each field explained in Chinese and English")

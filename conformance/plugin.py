@@ -18,16 +18,20 @@ import pytest
 from conformance import __version__
 from conformance.applicability import missing_features, not_applicable_reason, observe_features, unchecked_reason
 from conformance.bundle import bundle_at_run_end
+from conformance.carry_over import carried_results
 from conformance.catalogue import Profile, load_profile
 from conformance.datafile import ConfigError
 from conformance.declaration import DEFAULT_DECLARATION, Declaration, load_declaration
 from conformance.emulator_process import start_emulator
+from conformance.features import scenario_of
 from conformance.in_process import in_process_transport
 from conformance.provenance import run_inputs
 from conformance.reporting.allure import mask_allure_results
 from conformance.reporting.allure_structure import structure_allure_results
 from conformance.results import RunResults, ScenarioResult, StepRecord, judge_clauses, write_json
-from conformance.verdicts import Verdict, from_exception
+from conformance.retries import ATTEMPT_KEY
+from conformance.run_record import open_scenario_log
+from conformance.verdicts import Verdict, from_exception, reason_of
 from conformance.waivers import apply_waivers, load_waivers
 from device_adapters import registry
 from device_adapters.errors import InconclusiveError
@@ -35,6 +39,8 @@ from device_adapters.watch import Watch
 
 CLAUSE_ID = re.compile(r"^CSW-[A-Z]{3}-\d+$")
 NEEDS_TAG = re.compile(r"^needs_([a-z_]+)$")
+# Resume and rerun, and retries after a transport fault: plugins of their own, with their own options.
+pytest_plugins = ["conformance.carry_over", "conformance.retries"]
 STEP_MODULES = ["conformance.steps.common", "conformance.steps.addiction", "conformance.steps.apps", "conformance.steps.payments", "conformance.steps.content", "conformance.steps.privacy", "conformance.steps.social", "conformance.steps.security", "conformance.steps.safety", "conformance.steps.physical"]
 
 SCENARIO_KEY = pytest.StashKey[dict]()
@@ -84,11 +90,13 @@ class ConformanceRun:
         # Made by this run, unless only allure's plugin got there first (it makes its folder at configure time).
         self.made_output = not self.output.exists() or [p.name for p in self.output.iterdir()] == ["allure-results"] and not any((self.output / "allure-results").iterdir())
         self.output.mkdir(parents=True, exist_ok=True)
-        self.partial = (self.output / "scenarios.jsonl").open("w", encoding="utf-8")
-        self.scenarios: list[ScenarioResult] = []
+        # A resumed or rerun run starts from the results it keeps of the earlier one (conformance/carry_over.py).
+        self.scenarios: list[ScenarioResult] = list(carried_results(config))
+        self.partial = open_scenario_log(self.output / "scenarios.jsonl", self.scenarios)
         self.started = time.time()
         self.device_identity: dict = {}
         self.results: RunResults | None = None
+        self.rerun_of: dict | None = None  # set by conformance/carry_over.py for a --rerun run
 
     def record(self, result: ScenarioResult) -> None:
         """Keep a scenario's verdict, on disk at once, so a broken run loses nothing."""
@@ -99,7 +107,7 @@ class ConformanceRun:
     def discard(self) -> None:
         """Leave nothing behind but folders that were there before: the run did not happen."""
         self.partial.close()
-        for path in (self.output / "scenarios.jsonl", self.output / "pytest.log"):
+        for path in (self.output / "scenarios.jsonl", self.output / "pytest.log", self.output / "run.json"):
             path.unlink(missing_ok=True)
         allure = self.output / "allure-results"
         if allure.is_dir() and not any(allure.iterdir()):
@@ -116,7 +124,7 @@ class ConformanceRun:
             harness_version=__version__, profile=self.profile, declaration=self.declaration.redacted(),
             # The scenarios were masked as they were recorded; the device's own words are masked here.
             device_identity=self.mask(self.device_identity), clauses=judge_clauses(self.profile, self.scenarios), interrupted=interrupted,
-            emulator_switches={"defects": self.defects, "variants": self.variants} if self.declaration.embedded else None,
+            emulator_switches={"defects": self.defects, "variants": self.variants} if self.declaration.embedded else None, rerun_of=self.rerun_of,
             inputs=run_inputs(self.profile, self.declaration, self.waivers.file),
         )
         apply_waivers(self.results, self.waivers)
@@ -281,7 +289,7 @@ def pytest_bdd_after_step(request: pytest.FixtureRequest, feature, scenario, ste
 
 
 def pytest_bdd_step_error(request: pytest.FixtureRequest, feature, scenario, step, step_func, step_func_args, exception) -> None:
-    request.node.stash[STEPS_KEY].append(StepRecord(step.keyword, step.name, "failed", f"{type(exception).__name__}: {exception}"))
+    request.node.stash[STEPS_KEY].append(StepRecord(step.keyword, step.name, "failed", reason_of(exception)))
 
 
 # -- verdicts ------------------------------------------------------------------
@@ -301,7 +309,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if report.when == "call" or failed_in_setup:
         exc = call.excinfo.value if call.excinfo else None
         verdict = from_exception(exc)
-        reason = "" if exc is None else f"{type(exc).__name__}: {exc}".strip()
+        reason = "" if exc is None else reason_of(exc)
         if failed_in_setup and verdict == Verdict.FAIL:
             verdict = Verdict.ERROR  # a fixture cannot judge the device
         _record(item, verdict, reason, duration=report.duration)
@@ -337,7 +345,7 @@ def _tell(item: pytest.Item, result: ScenarioResult) -> None:
 
 def _record(item: pytest.Item, verdict: Verdict, reason: str, duration: float) -> None:
     run = run_of(item.config)
-    info = item.stash.get(SCENARIO_KEY, {"feature": "", "feature_file": str(item.path), "name": item.name})
+    info = item.stash.get(SCENARIO_KEY, None) or scenario_of(item)
     exchanges = item.stash.get(TRANSCRIPT_SLICE_KEY, None)
     if exchanges is None and WATCH_KEY in item.stash:
         exchanges = item.stash[WATCH_KEY].transcript.since(item.stash[MARK_KEY])
@@ -352,6 +360,9 @@ def _record(item: pytest.Item, verdict: Verdict, reason: str, duration: float) -
         transcript=transcript, clock_mode=item.stash.get(CLOCK_MODE_KEY, ""), notes=item.stash.get(NOTES_KEY, []),
         parameters=dict(run.profile.read),
     ))
+    if ATTEMPT_KEY in item.stash:  # conformance/retries.py decides whether this attempt is the last
+        item.stash[ATTEMPT_KEY].append(result)
+        return
     run.record(result)
     _tell(item, result)
 

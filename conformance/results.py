@@ -36,11 +36,20 @@ class ScenarioResult:
     clock_mode: str = ""
     notes: list[str] = field(default_factory=list)  # how a step judged, where the profile left it a choice
     parameters: dict[str, Any] = field(default_factory=dict)  # the profile's values the steps read (conformance rejudge)
+    # Each attempt when a transport fault made the harness run the scenario again (verdict, reason, transcript);
+    # empty when it ran once (conformance/retries.py).
+    attempts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["verdict"] = self.verdict.value
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ScenarioResult:
+        """The inverse of to_json: a result read back from scenarios.jsonl (a resumed or rerun run)."""
+        fields = {**data, "verdict": Verdict(data["verdict"]), "steps": [StepRecord(**s) for s in data.get("steps", [])]}
+        return cls(**fields)
 
 
 @dataclass
@@ -103,6 +112,8 @@ class RunResults:
     inputs: dict[str, Any] | None = None  # the files behind the verdicts and their digests (conformance/provenance.py)
     audit: bool = False  # --audit: a regulator's run, which accepts no waiver
     waivers: dict[str, Any] | None = None  # the waiver file's record: applied, expired, unused (conformance/waivers.py)
+    # A `--rerun` run: the run it reran part of, and which verdicts ran again (the other results are that run's).
+    rerun_of: dict[str, Any] | None = None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -138,6 +149,7 @@ class RunResults:
             "declaration": self.declaration,
             "device": self.device_identity,
             "emulator_switches": self.emulator_switches,
+            "rerun_of": self.rerun_of,
             "summary": self.summary,
             "exit_status": self.exit_status,
             "exit_status_without_waivers": self.exit_status_without_waivers,

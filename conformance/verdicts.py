@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from device_adapters.errors import InconclusiveError, Refused
@@ -74,3 +75,23 @@ def exit_status(clauses: list[tuple[bool, Verdict]], interrupted: bool = False) 
     if any(v in (Verdict.ERROR, Verdict.INCONCLUSIVE) for v in mandatory):
         return 2
     return 0
+
+
+def reason_of(exc: BaseException) -> str:
+    """Why a scenario ended as it did, as the person reading the report needs it.
+
+    A finding (an assertion or a refusal) and a device fault are told in the
+    step's own words: no exception class, and none of the explanation pytest's
+    assertion rewriting appends ("assert not True / + where ..."), which goes to
+    pytest.log with the traceback. A harness bug (ERROR) keeps its class, for
+    whoever mends it.
+    """
+    text = str(exc).strip()
+    if from_exception(exc) == Verdict.ERROR:
+        return f"{type(exc).__name__}: {text}".strip()
+    if isinstance(exc, AssertionError):
+        # pytest puts its explanation after the message, starting with a line "assert ...".
+        text = re.split(r"\n(?=assert\b)", text, maxsplit=1)[0].strip()
+        if text.startswith("assert ") or not text:
+            return "a check of the scenario did not hold (pytest.log in the run folder shows which)"
+    return text

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import http.client
+
 
 class DeviceError(Exception):
     """Base of every error raised by an adapter."""
@@ -35,6 +37,8 @@ def plain_cause(exc: BaseException) -> str:
         seen.add(id(current))
         if isinstance(current, OSError) and current.strerror:
             return current.strerror
+        if isinstance(current, http.client.RemoteDisconnected):  # an OSError without the system's words
+            return "the connection closed without a reply"
         queue += [e for e in (current.__cause__, current.__context__, getattr(current, "reason", None), *current.args) if isinstance(e, BaseException)]
     return f"{type(exc).__name__}: {exc}"
 

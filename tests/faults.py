@@ -6,7 +6,8 @@ way a broken link or a broken test agent would. The harness must then judge
 the affected scenarios INCONCLUSIVE, never FAIL or ERROR (docs/protocol.md 4.3).
 
 The trigger is an operation (`op`: only requests for it count), a number of
-matching requests to let through first (`after`), or both. The proxy keeps the
+matching requests to let through first (`after`), or both; `times` caps how
+many requests it strikes (a link that fails once, then recovers). The proxy keeps the
 ids of the requests it faulted (`faulted`), so that a test can find, in
 results.json, exactly the scenarios whose transcript carries one.
 """
@@ -40,14 +41,14 @@ FAULTS = {
 class FaultProxy:
     """`with FaultProxy(upstream, "http_500", op="payment.status") as proxy:` then point the declaration at `proxy.address`."""
 
-    def __init__(self, upstream: str, fault: str, *, op: str | None = None, after: int = 0, slow_s: float = 0.3, hang_s: float = 60.0, code: str = "internal"):
+    def __init__(self, upstream: str, fault: str, *, op: str | None = None, after: int = 0, slow_s: float = 0.3, hang_s: float = 60.0, code: str = "internal", times: int | None = None):
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; known: {', '.join(FAULTS)}")
         parts = urlsplit(upstream)
         if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError(f"the fault proxy forwards to loopback only, not {upstream}")
         self.upstream_host, self.upstream_port = parts.hostname, parts.port or 80
-        self.fault, self.op, self.after = fault, op, after
+        self.fault, self.op, self.after, self.times = fault, op, after, times
         self.slow_s, self.hang_s, self.code = slow_s, hang_s, code
         self.faulted: list[dict[str, str]] = []  # {"id", "op"} of each request the fault hit
         self.forwarded = 0
@@ -93,7 +94,7 @@ class FaultProxy:
             if self.op is not None and message.get("op") != self.op:
                 return False
             self._matching += 1
-            if self._matching <= self.after:
+            if self._matching <= self.after or (self.times is not None and len(self.faulted) >= self.times):
                 return False
             self.faulted.append({"id": str(message.get("id")), "op": str(message.get("op"))})
             if self.fault == "gone":

@@ -84,3 +84,30 @@ def test_missing_chromium_fails_unless_skipped_on_purpose(monkeypatch, tmp_path)
     monkeypatch.setenv("CONFORMANCE_SKIP_BROWSER", "no browser on this runner")
     with pytest.raises(pytest.skip.Exception, match="no browser on this runner"):
         browser.chromium()
+
+
+def test_waivers_and_retries_are_visible_in_the_report(tmp_path):
+    """One run with a waived FAIL and a scenario that passed on its retry: the page, opened offline, shows both."""
+    from conformance.emulator_process import start_emulator
+    from emulator.watch import ALL_FEATURES
+    from tests.faults import FaultProxy
+
+    browser.chromium()
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n  - clause: CSW-ADD-1\n    justification: The limit ships in firmware 2.4 (ticket FW-1182).\n"
+        "    approved_by: Li Wei, compliance lead\n    expires: 2999-12-31\n", encoding="utf-8")
+    features = [f for f in ALL_FEATURES if f != "ble"]
+    with start_emulator(features=features, defects=["daily_limit_ignored"], token="emulator-test-agent-token") as emulator, \
+            FaultProxy(emulator.address, "http_500", op="payment.pay", times=1) as proxy:
+        device = tmp_path / "device.yaml"
+        device.write_text((FIXTURES_DIR / "devices" / "emulator.yaml").read_text(encoding="utf-8").replace("address: embedded", f"address: {proxy.address}"), encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "conformance", "run", "--device", str(device), "--select", "CSW-ADD-1 or CSW-PAY-3", "--waivers", str(waivers),
+                               "--allow-mandatory-waivers", "--output", str(tmp_path / "run")], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]  # the only FAIL is waived
+    shot = browser.take(tmp_path / "run" / "report.html")
+    _offline_and_drawn(shot)
+    page = shot.dom
+    assert "FW-1182" in page and "Li Wei" in page, "the waiver is not on the page"
+    assert 'class="attempts"' in page and "HTTP 500" in page, "the retried scenario's attempts are not on the page"
+    assert '<span class="retried"' in page, "the clause row does not say a scenario of it was retried"

@@ -28,6 +28,9 @@ def test_basic_watch_reports_absent_features_as_not_applicable(tmp_path):
         assert "basic.yaml" in clauses[cid]["reason"] and "no " in clauses[cid]["reason"]
     assert clauses["CSW-ADD-1"]["verdict"] == "PASS"
     assert data["exit_status"] == 0
+    # Settled before any step ran, each is still named as the feature file names it, not after a test function.
+    settled = [s for cid in ("CSW-PAY-1", "CSW-SOC-1") for s in clauses[cid]["scenarios"]]
+    assert settled and all(s["feature"] and s["feature_file"].endswith(".feature") and not s["name"].startswith("test_") for s in settled), settled[:1]
 
 
 def test_feature_declared_absent_but_present_is_a_finding(tmp_path):

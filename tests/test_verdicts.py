@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.verdicts import Verdict, exit_status, for_evidence, from_exception, worst
+from conformance.verdicts import Verdict, exit_status, for_evidence, from_exception, reason_of, worst
 from device_adapters.errors import DeviceTimeout, MalformedReply, Refused, TransportError, UnsupportedOperation
 
 V = Verdict
@@ -61,3 +61,29 @@ def test_an_interrupted_run_has_its_own_exit_status():
     """Neither a passing run (0) nor a device fault (2), whatever the scenarios before the stop gave."""
     for verdicts in ([V.PASS], [V.PASS, V.FAIL], [V.INCONCLUSIVE], []):
         assert exit_status([(True, v) for v in verdicts], interrupted=True) == 3
+
+
+def _rewritten_assertion() -> AssertionError:
+    """An AssertionError as pytest's assertion rewriting makes it in a step module (this module is rewritten too)."""
+    allowed = True
+    try:
+        assert not allowed, "opening camera was allowed"
+    except AssertionError as exc:
+        return exc
+    raise RuntimeError("the assertion held")
+
+
+@pytest.mark.parametrize(
+    ("exc", "reason"),
+    [
+        (_rewritten_assertion(), "opening camera was allowed"),
+        (AssertionError("9 of 9 were allowed: opening maths"), "9 of 9 were allowed: opening maths"),
+        (AssertionError("assert 1 == 2"), "a check of the scenario did not hold (pytest.log in the run folder shows which)"),
+        (Refused("denied", "not the guardian", "payment.pay"), str(Refused("denied", "not the guardian", "payment.pay"))),
+        (DeviceTimeout("no reply to payment.pay within 5 s"), "no reply to payment.pay within 5 s"),
+        (KeyError("oops"), "KeyError: 'oops'"),  # a harness bug keeps its class, for whoever mends it
+    ],
+)
+def test_a_reason_is_told_in_the_steps_words_without_pytests_explanation(exc, reason):
+    assert reason_of(exc) == reason
+    assert "\nassert" not in reason_of(exc) and "where" not in reason_of(exc)

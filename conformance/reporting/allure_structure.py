@@ -29,7 +29,9 @@ from allure_commons.types import AttachmentType, LabelType, Severity
 from allure_commons.utils import host_tag, md5, now, platform_label, thread_tag, uuid4
 
 from conformance.catalogue import Clause, Profile
+from conformance.features import scenario_of
 from conformance.results import ScenarioResult
+from conformance.retries import ATTEMPT_KEY
 from conformance.verdicts import Verdict
 
 STATUS = {
@@ -92,15 +94,9 @@ def transcript_json(scenario: ScenarioResult) -> str:
 
 def _scenario_source(item: pytest.Item) -> tuple[str, str, str, str]:
     """(feature file, feature name, scenario name, description) of a pytest-bdd item whose steps never ran."""
-    from pytest_bdd.scenario import scenario_wrapper_template_registry
-
-    template = scenario_wrapper_template_registry.get(getattr(item, "function", None))
-    if template is None:
-        return str(item.path), "", item.name, ""
-    name = template.name + (f" [{item.callspec.id}]" if hasattr(item, "callspec") else "")
-    # As allure-pytest-bdd describes a scenario: the feature's description, then the scenario's own.
-    description = "\n\n".join(d.strip() for d in (template.feature.description, template.description) if d and d.strip())
-    return os.path.normpath(template.feature.rel_filename), template.feature.name, name, description
+    info = scenario_of(item)
+    name = info["name"] + (f" [{item.callspec.id}]" if hasattr(item, "callspec") else "")
+    return info["feature_file"], info["feature"], name, info["description"]
 
 
 class AllureStructure:
@@ -118,10 +114,17 @@ class AllureStructure:
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         recorded = len(self.run.scenarios)
+        attempted = len(item.stash.get(ATTEMPT_KEY, []))
         yield
-        if len(self.run.scenarios) == recorded or self.run.scenarios[-1].nodeid != item.nodeid:
+        # Under --retries the plugin hands each attempt's verdict to the retry loop, which records the last one
+        # after all attempts: each attempt is an Allure result of its own (Allure shows them as retries).
+        attempts = item.stash.get(ATTEMPT_KEY, [])
+        if len(attempts) > attempted:
+            scenario = attempts[-1]
+        elif len(self.run.scenarios) > recorded and self.run.scenarios[-1].nodeid == item.nodeid:
+            scenario = self.run.scenarios[-1]
+        else:
             return  # this phase recorded no verdict
-        scenario = self.run.scenarios[-1]
         listener = self._listener(item.config)
         if listener is None:
             return

@@ -53,6 +53,8 @@ UI: dict[str, tuple[str, str]] = {
     "exit": ("exit status", "退出状态"),
     "interrupted": ("The run was interrupted: results are incomplete.", "运行被中断：结果不完整。"),
     "waived": ("Waived", "已豁免"),
+    "retried": ("Retried", "已重试"),
+    "retried_title": ("a scenario of this clause ran again after a transport fault: its attempts are under the scenario", "本条款有场景在传输故障后重新运行：各次尝试见该场景"),
     "waived_mandatory": ("A mandatory clause's FAIL is waived (--allow-mandatory-waivers): this is not a certification result", "强制性条款的不通过已被豁免（--allow-mandatory-waivers）：本结果不能作为认证结论"),
     "waived_fails": ("Waived FAILs (they stay FAIL in this report; the exit status does not count them)", "已豁免的不通过（本报告中仍为不通过，退出状态不计入）"),
     "waiver_file": ("waiver file", "豁免文件"),
@@ -112,6 +114,7 @@ UI: dict[str, tuple[str, str]] = {
     "layer": ("Layer", "来源层"),
     "defects_on": ("The reference emulator ran with defects switched on; this is a self-validation run, not a device's result", "参考模拟器开启了缺陷开关：本次为自检运行，不是设备检测结果"),
     "variants_on": ("The reference emulator ran with conformant variants", "参考模拟器开启了合规变体"),
+    "rerun_of": ("A rerun: only the scenarios with these verdicts ran again; the other results are those of run", "重新运行：仅重新运行了以下结论的场景，其余结果取自运行"),
     "direction": ("Device value", "设备取值"),
     "at_most": ("at most this", "不高于此值"),
     "at_least": ("at least this", "不低于此值"),
@@ -132,6 +135,8 @@ UI: dict[str, tuple[str, str]] = {
     "exchanges": ("exchanges", "次交互"),
     "no_exchange": ("No exchange with the device was recorded.", "未记录与设备的交互。"),
     "also": ("also", "另见"),
+    "attempts": ("Attempts: the link to the device broke, and the scenario ran again from its own reset", "尝试记录：与设备的连接中断，场景从其自身的复位重新运行"),
+    "attempt": ("attempt", "尝试"),
     "footer": (
         "Self-contained: this file loads nothing from the network. Machine-readable results are in results.json beside it.",
         "本文件自成一体，不从网络加载任何内容。机器可读的结果见同目录下的 results.json。",
@@ -163,6 +168,7 @@ nav a{margin-right:14px}
 .warn{color:var(--fail);font-weight:600}
 .note{color:#7d4e00;font-weight:600}
 .waiver{display:inline-block;border:1px dashed #7d4e00;color:#7d4e00;border-radius:4px;padding:0 5px;margin-right:6px;font-weight:600}
+.retried{display:inline-block;border:1px dashed var(--bd);color:inherit;border-radius:4px;padding:0 5px;margin-right:6px;font-weight:600}
 .waiver.loud{border:2px solid var(--fail);color:var(--fail);text-transform:uppercase}
 .outcome .tally{margin-left:auto;white-space:nowrap}
 .mono{font-size:13px}
@@ -213,6 +219,7 @@ details.clause[data-verdict=INCONCLUSIVE]>summary{box-shadow:inset 3px 0 var(--a
 .scn-h{display:flex;flex-wrap:wrap;gap:4px 10px;align-items:baseline}
 .scn-h b{font-weight:600}
 ol.steps{margin:6px 0 2px;padding-left:1.6em}
+ul.attempts{margin:4px 0;padding-left:1.6em;list-style:none}ul.attempts details{display:inline}
 ol.steps li{margin:1px 0}
 ol.steps b{font-weight:600;display:inline-block;min-width:3.2em}
 ol.steps li::before{display:inline-block;width:1.3em}
@@ -456,6 +463,9 @@ def _header(results: RunResults) -> str:
         interrupted += f'<div class="warn">{_t("defects_on")}: <span class="mono">{_e(", ".join(switches["defects"]))}</span></div>'
     if switches.get("variants"):
         interrupted += f'<div class="note">{_t("variants_on")}: <span class="mono">{_e(", ".join(switches["variants"]))}</span></div>'
+    if results.rerun_of:
+        again = ", ".join(results.rerun_of.get("only", []))
+        interrupted += f'<div class="note">{_t("rerun_of")} <span class="mono">{_e(results.rerun_of.get("run_id"))}</span> ({_e(again)})</div>'
     # The exit status ignores clauses nothing ran for (a --select run); say so rather than let "pass" imply coverage.
     untested = sum(c.level == "mandatory" and _code(c.verdict) == "NOT_TESTED" for c in results.clauses)
     if untested:
@@ -564,6 +574,20 @@ def _steps(scenario: ScenarioResult) -> str:
     return f'<ol class="steps">{"".join(items)}</ol>'
 
 
+def _attempts(scenario: ScenarioResult) -> str:
+    """Each attempt of a scenario that ran more than once: its verdict, why, and the exchanges of the earlier ones."""
+    if len(scenario.attempts) < 2:
+        return ""
+    items = []
+    for attempt in scenario.attempts:
+        transcript = attempt.get("transcript") or []
+        exchanges = "".join(_exchange(i, x) for i, x in enumerate(transcript, 1))
+        shown = f' <details><summary>{_t("transcript")} ({len(transcript)})</summary>{exchanges}</details>' if transcript and attempt is not scenario.attempts[-1] else ""
+        reason = f" {_text(attempt.get('reason'))}" if attempt.get("reason") else ""
+        items.append(f'<li>{_t("attempt")} {_e(attempt.get("attempt"))}: {_badge(attempt.get("verdict", ""))}{reason}{shown}</li>')
+    return f'<h4>{_t("attempts")}</h4><ul class="attempts">{"".join(items)}</ul>'
+
+
 def _scenario_in_clause(scenario: ScenarioResult, clause_id: str, anchors: dict[str, str], clause_ids: set[str]) -> str:
     """A scenario under a clause: its verdict, facts and steps, linking to its one transcript."""
     facts = [f'<code title="{_e(scenario.feature)}">{_e(scenario.feature_file)}</code>', _e(_duration(scenario.duration_s))]
@@ -579,7 +603,7 @@ def _scenario_in_clause(scenario: ScenarioResult, clause_id: str, anchors: dict[
     said = any(s.message.strip().startswith(scenario.reason.strip()) for s in scenario.steps if s.message)
     reason = f'<div class="full">{_text(scenario.reason)}</div>' if scenario.reason and not said and _code(scenario.verdict) != "PASS" else ""
     meta = '<span class="muted">' + " · ".join(facts) + "</span>"
-    return f'<div class="scn"><div class="scn-h">{_badge(scenario.verdict)} <b>{_e(scenario.name)}</b> {meta}</div>{reason}{_steps(scenario)}</div>'
+    return f'<div class="scn"><div class="scn-h">{_badge(scenario.verdict)} <b>{_e(scenario.name)}</b> {meta}</div>{reason}{_attempts(scenario)}{_steps(scenario)}</div>'
 
 
 def _evidence(results: RunResults, clause: ClauseResult) -> str:
@@ -619,6 +643,9 @@ def _clause(results: RunResults, clause: ClauseResult, anchors: dict[str, str], 
     verdict = _code(clause.verdict)
     reason = _e(_short(clause.reason)) if clause.reason and verdict != "PASS" else ""
     reason = "".join(_waiver_tag(e) for e in clause.waivers) + reason
+    retried = sum(len(s.attempts) > 1 for s in clause.scenarios)
+    if retried:  # seen without opening the clause: a pass on a second attempt is never a silent one
+        reason = f'<span class="retried" title="{_e(UI["retried_title"][0])}">{_t("retried")} ×{retried}</span>' + reason
     level = _t(clause.level) if clause.level in UI else _e(clause.level)
     rec = "" if clause.level == "mandatory" else " rec"
     title = _bi(clause.title.get("en", ""), clause.title.get("zh", ""))

@@ -20,6 +20,8 @@ def run_properties(results: RunResults) -> dict[str, str]:
         properties.update({"exit_status_without_waivers": str(results.exit_status_without_waivers), "waivers.file": results.waivers["file"], "waivers.applied": ", ".join(e["clause"] for e in results.waivers["applied"])})
         if any(e["mandatory"] for e in results.waivers["applied"]):
             properties["waivers.mandatory"] = "A MANDATORY CLAUSE'S FAIL IS WAIVED: not a certification result"
+    if results.rerun_of:
+        properties["rerun_of"] = f"{results.rerun_of.get('run_id')} ({', '.join(results.rerun_of.get('only', []))} ran again)"
     for kind, names in (results.emulator_switches or {}).items():
         if names:
             properties[f"emulator.{kind}"] = ", ".join(names)
@@ -54,7 +56,11 @@ def write_junit(results: RunResults, path: Path) -> None:
                 ET.SubElement(case, "error", message=f"{verdict}: {clause.reason[:300]}", type=verdict).text = clause.reason
             elif verdict in _SKIPPED:
                 ET.SubElement(case, "skipped", message=clause.reason[:300])
-            lines = [f"{clause.level} {verdict}", *(clause_note(entry) for entry in clause.waivers)] + [f"  {s.verdict.value:14} {s.name}" + (f" -- {s.reason}" if s.reason else "") for s in clause.scenarios]
+            lines = [f"{clause.level} {verdict}", *(clause_note(entry) for entry in clause.waivers)]
+            for s in clause.scenarios:
+                lines.append(f"  {s.verdict.value:14} {s.name}" + (f" -- {s.reason}" if s.reason else ""))
+                # A scenario run again after a transport fault: every attempt, so a pass on the second try shows as one.
+                lines += [f"    attempt {a['attempt']}: {a['verdict']}" + (f" -- {a['reason']}" if a["reason"] else "") for a in s.attempts if len(s.attempts) > 1]
             ET.SubElement(case, "system-out").text = "\n".join(lines)
     ET.indent(root)
     ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
