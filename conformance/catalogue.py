@@ -211,13 +211,20 @@ class Profile:
     areas: dict[str, Area]
     clauses: dict[str, Clause]
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    # The files it was loaded from, in order: (role, path, name), role one of profile, catalogue, layer, tailoring;
+    # name: where the file goes in a folder that loads as this profile again (load_profile's data_dir).
+    files: list[tuple[str, Path, str]] = field(default_factory=list, repr=False)
+    # The parameters read since the plugin last cleared it (each scenario's evidence names what it ran with).
+    read: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def param(self, name: str) -> Any:
         """The value of a parameter (KeyError names it when no layer sets it)."""
         try:
-            return self.parameters[name].value
+            value = self.parameters[name].value
         except KeyError:
             raise KeyError(f"profile {self.name} sets no parameter '{name}'") from None
+        self.read.setdefault(name, value)
+        return value
 
     def admits(self, name: str, observed: float, required: float | None = None) -> bool:
         """Whether a device's own number meets parameter `name` in its direction (`required`: a value derived from it)."""
@@ -281,8 +288,10 @@ def available_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
 
 
-def load_profile(name_or_path: str | Path = "gb-2027", tailoring: list[Path] | None = None) -> Profile:
-    """Load a profile by name (shipped) or path, applying its layers and any tailoring files in order."""
+def load_profile(name_or_path: str | Path = "gb-2027", tailoring: list[Path] | None = None, data_dir: Path = DATA_DIR) -> Profile:
+    """Load a profile by name (shipped) or path, applying its layers and any tailoring files in order.
+
+    `data_dir` holds the catalogue and layers/ (another one: a profile as an evidence bundle recorded it)."""
     path = Path(name_or_path)
     if not path.suffix:
         path = PROFILES_DIR / f"{name_or_path}.yaml"
@@ -290,9 +299,15 @@ def load_profile(name_or_path: str | Path = "gb-2027", tailoring: list[Path] | N
             raise ConfigError(path, "profile", f"no profile named '{name_or_path}' (known: {', '.join(available_profiles())})")
     data = load_yaml(path)
     validate(data, PROFILE_SCHEMA, path)
-    standard, areas, clauses = load_catalogue(DATA_DIR / data["catalogue"])
+    standard, areas, clauses = load_catalogue(data_dir / data["catalogue"])
     profile = Profile(data["profile"], data["title"]["en"], data["title"]["zh"], standard, areas, clauses)
-    layer_paths = [LAYERS_DIR / f"{layer}.yaml" for layer in data["layers"]] + list(tailoring or [])
+    layers = [data_dir / "layers" / f"{layer}.yaml" for layer in data["layers"]]
+    layer_paths = layers + list(tailoring or [])
+    profile.files = [
+        ("profile", path, path.name), ("catalogue", data_dir / data["catalogue"], data["catalogue"]),
+        *(("layer", p, f"layers/{name}.yaml") for p, name in zip(layers, data["layers"], strict=True)),
+        *(("tailoring", Path(p), f"tailoring/{index}-{Path(p).name}") for index, p in enumerate(tailoring or [], 1)),
+    ]
     set_by: dict[str, int] = {}  # parameter -> index of the last layer that set it
     for index, layer_path in enumerate(layer_paths):
         for parameter in load_layer(layer_path):

@@ -92,6 +92,10 @@ def pytest_args(args: argparse.Namespace, output: Path, run_id: str) -> list[str
         command += ["-m", args.select]
     if args.keyword:
         command += ["-k", args.keyword]
+    if args.no_bundle:
+        command.append("--no-bundle")
+    if args.sign_key:
+        command += ["--sign-key", args.sign_key]
     return command
 
 
@@ -113,6 +117,10 @@ def check_run_options(args: argparse.Namespace) -> None:
     embedded_only = [option for option, given in (("--defect", args.defect), ("--variant", args.variant), ("--in-process", args.in_process)) if given]
     if embedded_only and not declaration.embedded:
         raise ConfigError(declaration.path, embedded_only[0], f"switches the embedded emulator, and this declaration's address is {declaration.address}, a device of its own (address 'embedded' starts the emulator)")
+    if args.sign_key:
+        from conformance.signing import load_private_key
+
+        load_private_key(args.sign_key)
     check_output_folder(Path(args.output) if args.output else Path("reports") / (args.run_id or ""))  # reports/ when the id is a timestamp yet to come
     if not declaration.embedded:
         reach_device(declaration)
@@ -260,6 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--in-process", action="store_true", help="embedded emulator only: run it inside the harness process, without HTTP")
     run.add_argument("--select", "-m", help="pytest marker expression over clause ids, e.g. 'CSW-ADD-1 or CSW-PAY-2'")
     run.add_argument("--keyword", "-k", help="pytest keyword expression over scenario names")
+    run.add_argument("--no-bundle", action="store_true", help="write no evidence bundle (bundle.zip) at the end")
+    run.add_argument("--sign-key", help="sign the evidence bundle with this Ed25519 private key (conformance keygen)")
     run.add_argument("--waivers", metavar="FILE", help="waiver file (YAML): a waived FAIL stays FAIL in every report but does not set the exit status")
     run.add_argument("--audit", action="store_true", help="an audit run, as a regulator runs it: refuses every waiver")
     run.add_argument("--allow-mandatory-waivers", action="store_true", help="accept waivers on mandatory clauses (marked loudly in every report)")
@@ -314,6 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
     load = commands.add_parser("load", help="the like-load suite: stress the social core on Locust, then audit it (docs/load.md)")
     load_arguments(load)
     load.set_defaults(func=cmd_load)
+
+    from conformance.evidence_cli import add_commands as evidence_commands
+
+    evidence_commands(commands)  # bundle, keygen, verify, rejudge
     return parser
 
 

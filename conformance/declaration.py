@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from conformance.catalogue import FEATURES
 from conformance.datafile import ConfigError, line_of, load_yaml, validate
+from conformance.lab_evidence import check_evidence_files
 from conformance.secrets import Masker, secret_values
 from conformance.shipped import shipped_folder
 
@@ -75,7 +76,11 @@ DECLARATION_SCHEMA = {
             "additionalProperties": {
                 "type": "object",
                 "required": ["report", "lab"],
-                "properties": {"report": {"type": "string", "minLength": 1}, "lab": {"type": "string", "minLength": 1}, "date": {"type": "string", "format": "date"}, "sha256": {"type": "string"}},
+                "properties": {
+                    "report": {"type": "string", "minLength": 1}, "lab": {"type": "string", "minLength": 1}, "date": {"type": "string", "format": "date"},
+                    "file": {"type": "string", "minLength": 1, "description": "the lab report itself, relative to the declaration's folder; it goes into the evidence bundle"},
+                    "sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$", "description": "the file's SHA-256 (64 hex digits), checked before the run"},
+                },
             },
         },
         "emulator": {
@@ -141,6 +146,7 @@ def load_declaration(path: Path | str) -> Declaration:
     if data.get("emulator") and data["address"] != EMBEDDED:
         raise ConfigError(path, "emulator", "only an 'embedded' address starts the emulator", line_of(data, ["emulator"]))
     _check_transport(data, path)
+    check_evidence_files(data, path)
     for kind in ("defects", "variants"):
         names = (data.get("emulator") or {}).get(kind, [])
         check_switches(names, kind, path, f"emulator.{kind}", line_of(data, ["emulator", kind]))

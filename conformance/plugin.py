@@ -17,6 +17,7 @@ import pytest
 
 from conformance import __version__
 from conformance.applicability import missing_features, not_applicable_reason, observe_features, unchecked_reason
+from conformance.bundle import bundle_at_run_end
 from conformance.carry_over import carried_results
 from conformance.catalogue import Profile, load_profile
 from conformance.datafile import ConfigError
@@ -24,6 +25,7 @@ from conformance.declaration import DEFAULT_DECLARATION, Declaration, load_decla
 from conformance.emulator_process import start_emulator
 from conformance.features import scenario_of
 from conformance.in_process import in_process_transport
+from conformance.provenance import run_inputs
 from conformance.reporting.allure import mask_allure_results
 from conformance.reporting.allure_structure import structure_allure_results
 from conformance.reporting.progress import for_terminal
@@ -62,6 +64,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--defect", action="append", default=[], help="start the embedded emulator with this defect (self-validation)")
     group.addoption("--variant", action="append", default=[], help="start the embedded emulator with this conformant variant (self-validation)")
     group.addoption("--in-process", action="store_true", help="run the embedded emulator inside this process, without HTTP (same steps and Watch API)")
+    group.addoption("--no-bundle", action="store_true", help="write no evidence bundle (bundle.zip) at the end")
+    group.addoption("--sign-key", default=None, help="sign the evidence bundle's manifest with this Ed25519 private key (PEM)")
     group.addoption("--waivers", default=None, help="a waiver file (YAML): a waived FAIL stays FAIL in the reports but does not set the exit status")
     group.addoption("--audit", action="store_true", help="an audit run (what a regulator runs): no waiver is accepted")
     group.addoption("--allow-mandatory-waivers", action="store_true", help="accept waivers on mandatory clauses (marked loudly in every report)")
@@ -122,6 +126,7 @@ class ConformanceRun:
             # The scenarios were masked as they were recorded; the device's own words are masked here.
             device_identity=self.mask(self.device_identity), clauses=judge_clauses(self.profile, self.scenarios), interrupted=interrupted,
             emulator_switches={"defects": self.defects, "variants": self.variants} if self.declaration.embedded else None, rerun_of=self.rerun_of,
+            inputs=run_inputs(self.profile, self.declaration, self.waivers.file),
         )
         apply_waivers(self.results, self.waivers)
         return self.results
@@ -170,6 +175,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def _clauses_of(item: pytest.Item) -> list[str]:
     return sorted({m.name for m in item.iter_markers() if CLAUSE_ID.match(m.name)})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    run_of(item.config).profile.read.clear()  # from here on, what this scenario reads of the profile
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -380,6 +390,7 @@ def _record(item: pytest.Item, verdict: Verdict, reason: str, duration: float) -
         nodeid=item.nodeid, name=name, feature=info["feature"], feature_file=info["feature_file"], clauses=_clauses_of(item),
         verdict=verdict, reason=reason[:2000], duration_s=round(duration, 4), steps=item.stash.get(STEPS_KEY, []),
         transcript=transcript, clock_mode=item.stash.get(CLOCK_MODE_KEY, ""), notes=item.stash.get(NOTES_KEY, []),
+        parameters=dict(run.profile.read),
     ))
     if ATTEMPT_KEY in item.stash:  # conformance/retries.py decides whether this attempt is the last
         item.stash[ATTEMPT_KEY].append(result)
@@ -404,6 +415,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         results = run.finish(interrupted=bool(session.shouldstop or session.shouldfail) or exitstatus == pytest.ExitCode.INTERRUPTED)
         write_json(results, run.output / "results.json")
         write_reports(results, run.output)
+        bundle_at_run_end(session.config, run.output)
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)

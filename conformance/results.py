@@ -35,6 +35,7 @@ class ScenarioResult:
     transcript: list[dict[str, Any]] = field(default_factory=list)
     clock_mode: str = ""
     notes: list[str] = field(default_factory=list)  # how a step judged, where the profile left it a choice
+    parameters: dict[str, Any] = field(default_factory=dict)  # the profile's values the steps read (conformance rejudge)
     # Each attempt when a transport fault made the harness run the scenario again (verdict, reason, transcript);
     # empty when it ran once (conformance/retries.py).
     attempts: list[dict[str, Any]] = field(default_factory=list)
@@ -108,6 +109,7 @@ class RunResults:
     interrupted: bool = False
     # The embedded emulator's switches, when it was the device: a report of a broken emulator must say so.
     emulator_switches: dict[str, list[str]] | None = None
+    inputs: dict[str, Any] | None = None  # the files behind the verdicts and their digests (conformance/provenance.py)
     audit: bool = False  # --audit: a regulator's run, which accepts no waiver
     waivers: dict[str, Any] | None = None  # the waiver file's record: applied, expired, unused (conformance/waivers.py)
     # A `--rerun` run: the run it reran part of, and which verdicts ran again (the other results are that run's).
@@ -154,6 +156,7 @@ class RunResults:
             "audit": self.audit,
             "waivers": self.waivers,
             "clauses": [c.to_json() for c in self.clauses],
+            "inputs": self.inputs,
         }
 
 
