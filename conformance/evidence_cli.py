@@ -35,7 +35,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_rejudge(args: argparse.Namespace) -> int:
     from conformance.rejudge import print_rejudgement, rejudge
 
-    return print_rejudgement(rejudge(Path(args.bundle), args.profile, [Path(t) for t in args.tailoring]))
+    return print_rejudgement(rejudge(Path(args.bundle), args.profile, [Path(t) for t in args.tailoring], Path(args.waivers) if args.waivers else None, args.allow_mandatory_waivers))
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -57,4 +57,6 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     rejudge.add_argument("bundle", metavar="BUNDLE", help="the bundle.zip")
     rejudge.add_argument("--profile", help="judge under this profile (name or YAML) instead of the bundle's own (its tailoring files are dropped too)")
     rejudge.add_argument("--tailoring", action="append", default=[], help="a tailoring layer applied last, over the bundle's profile or --profile (repeatable)")
+    rejudge.add_argument("--waivers", metavar="FILE", help="a waiver file: which FAILs it would waive and the exit status with it (a waived FAIL stays FAIL)")
+    rejudge.add_argument("--allow-mandatory-waivers", action="store_true", help="accept waivers on mandatory clauses, as `conformance run` does")
     rejudge.set_defaults(func=cmd_rejudge)

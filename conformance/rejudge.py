@@ -24,7 +24,8 @@ from conformance.bundle import open_bundle, read_member, verify_bundle
 from conformance.catalogue import Profile, load_profile
 from conformance.datafile import ConfigError
 from conformance.results import ScenarioResult, StepRecord, judge_clauses
-from conformance.verdicts import Verdict, for_evidence
+from conformance.verdicts import Verdict, exit_status, for_evidence
+from conformance.waivers import counted_verdict, load_waivers
 
 SCENARIO_FIELDS = {f.name for f in fields(ScenarioResult)}
 SHOWN_VALUE = 80  # characters of a parameter's value in a message
@@ -50,11 +51,46 @@ class Rejudgement:
     profile: str  # which profile judged, in words
     reproduced: list[ClauseRejudgement]  # under the bundle's own profile
     what_if: list[ClauseRejudgement] | None = None  # under --profile / --tailoring
+    waived: WaiverOutcome | None = None  # under --waivers
     problems: list[str] = field(default_factory=list)  # the record contradicts itself, or the bundle does not verify
 
     @property
     def ok(self) -> bool:
-        return not self.problems and not any(c.changed for c in self.reproduced) and not any(c.changed for c in self.what_if or [])
+        waivers_change = self.waived is not None and self.waived.exit_status != self.waived.recorded_exit_status
+        return not self.problems and not any(c.changed for c in self.reproduced) and not any(c.changed for c in self.what_if or []) and not waivers_change
+
+
+@dataclass
+class WaiverOutcome:
+    """What a waiver file would do to the record: a waived FAIL stays FAIL, and only the exit status leaves it out."""
+
+    file: str
+    lines: list[str]  # each waiver in force, expired or unused, in words
+    exit_status: int  # with the waivers
+    exit_status_without: int
+    recorded_exit_status: int | None
+
+
+def _with_waivers(profile: Profile, scenarios: list[ScenarioResult], path: Path, allow_mandatory: bool, recorded_exit: int | None) -> WaiverOutcome:
+    names: dict[str, set[str]] = {}
+    for scenario in scenarios:
+        for cid in scenario.clauses:
+            names.setdefault(cid, set()).add(scenario.name)
+    waivers = load_waivers(path, profile, allow_mandatory=allow_mandatory, scenario_names=names)
+    clauses = judge_clauses(profile, scenarios)
+    counted = {c.id: c.verdict for c in clauses}
+    lines = [f"expired on {w.expires.isoformat()}, ignored: {w.clause} ({w.where})" for w in waivers.expired]
+    for waiver in waivers.active:
+        clause = next((c for c in clauses if c.id == waiver.clause), None)
+        failing = [s.name for s in clause.scenarios if s.verdict == Verdict.FAIL and waiver.covers(s.name)] if clause else []
+        if not failing:
+            lines.append(f"unused: {waiver.clause} has no FAIL it covers ({waiver.where})")
+            continue
+        counted[clause.id] = counted_verdict(clause, [w for w in waivers.active if w.clause == clause.id])
+        loud = "ON A MANDATORY CLAUSE, " if waiver.mandatory else ""
+        lines.append(f"waived {loud}{clause.id} FAIL stays FAIL, counted {counted[clause.id].value}: {waiver.justification} (approved by {waiver.approved_by}, until {waiver.expires.isoformat()})")
+    levels = {c.id: c.level == "mandatory" for c in clauses}
+    return WaiverOutcome(str(path), lines, exit_status([(levels[c.id], counted[c.id]) for c in clauses]), exit_status([(levels[c.id], c.verdict) for c in clauses]), recorded_exit)
 
 
 class _RecordedFeatures:
@@ -203,20 +239,20 @@ def _what_if(old: Profile, new: Profile, scenarios: list[ScenarioResult], record
     return out
 
 
-def rejudge(bundle: Path, profile: str | None = None, tailoring: list[Path] | None = None) -> Rejudgement:
-    """Recompute the bundle's clause verdicts under its own profile and, when asked, under another one."""
+def rejudge(bundle: Path, profile: str | None = None, tailoring: list[Path] | None = None, waivers: Path | None = None, allow_mandatory: bool = False) -> Rejudgement:
+    """Recompute the bundle's clause verdicts under its own profile and, when asked, under another one or with waivers."""
     tailoring = list(tailoring or [])
     check = verify_bundle(bundle)
     unverified = [f"the bundle does not verify: {p}" for p in check.problems]
     try:
-        return _rejudge(bundle, profile, tailoring, unverified)
+        return _rejudge(bundle, profile, tailoring, unverified, waivers, allow_mandatory)
     except ConfigError as exc:
         if not unverified or not exc.path.startswith(str(bundle)):  # a bad --profile or --tailoring stays bad input
             raise
         return Rejudgement(bundle, "?", 0, "", [], problems=[*unverified, f"so it cannot be rejudged: {exc}"])
 
 
-def _rejudge(bundle: Path, profile: str | None, tailoring: list[Path], unverified: list[str]) -> Rejudgement:
+def _rejudge(bundle: Path, profile: str | None, tailoring: list[Path], unverified: list[str], waivers: Path | None = None, allow_mandatory: bool = False) -> Rejudgement:
     results, lines, provenance, raw = _load_record(bundle)
     scenarios = [_scenario(line) for line in lines]
     recorded = {c["id"]: c["verdict"] for c in results["clauses"]}
@@ -228,6 +264,9 @@ def _rejudge(bundle: Path, profile: str | None, tailoring: list[Path], unverifie
             new = load_profile(profile, tailoring) if profile else _bundle_profile(bundle, provenance, raw, Path(folder) / "new", tailoring)
             verdict.profile = f"{new.name}" + (" (the harness's own)" if profile else " as the run used it") + "".join(f" + {t}" for t in tailoring)
             verdict.what_if = _what_if(old, new, scenarios, recorded, _RecordedFeatures(results.get("declaration") or {}))
+        if waivers is not None:
+            # Waivers act on verdicts the record can give: under the run's own profile (a new one may need the device).
+            verdict.waived = _with_waivers(old, scenarios, waivers, allow_mandatory, results.get("exit_status_without_waivers", results.get("exit_status")))
     return verdict
 
 
@@ -252,6 +291,13 @@ def print_rejudgement(result: Rejudgement, out: Any = None) -> int:
         print(f"  under {result.profile}: {sum(1 for c in changes if c.changed and c.recomputed is not None)} clause verdict(s) would change, "
               f"{unknown} cannot be recomputed from the record, {len(result.what_if) - len(changes)} unchanged", file=out)
         _table(changes, out)
+    if result.waived is not None:
+        w = result.waived
+        print(f"  with the waivers of {w.file} (under the run's own profile):", file=out)
+        for line in w.lines or ["no waiver in the file"]:
+            print(f"    {line}", file=out)
+        recorded = "" if w.recorded_exit_status is None else f"; the run recorded {w.recorded_exit_status} without waivers"
+        print(f"    exit status {w.exit_status} with them, {w.exit_status_without} without{recorded}", file=out)
     return 0 if result.ok else 1
 
 

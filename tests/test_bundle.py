@@ -318,3 +318,25 @@ def test_a_run_with_clauses_not_applicable_is_bundled_and_rejudged(tmp_path):
     assert verify_bundle(output / "bundle.zip").ok
     result = rejudge(output / "bundle.zip")
     assert result.ok and {c.id: c.recomputed for c in result.reproduced}["CSW-PAY-1"] == "NOT_APPLICABLE"
+
+
+def test_rejudge_with_waivers_shows_the_exit_status_they_would_give(tmp_path, capsys):
+    """A waived FAIL stays FAIL: rejudge names what the file would waive and the exit status with and without it."""
+    output = tmp_path / "broken"
+    results = run_suite(output, defects=("daily_limit_ignored",), select="CSW-ADD-1 or CSW-ADD-7", in_process=True)
+    assert results["exit_status"] == 1
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n"
+        "  - clause: CSW-ADD-1\n    justification: The limit ships in firmware 2.4 (ticket FW-1182).\n    approved_by: Li Wei\n    expires: 2999-12-31\n"
+        "  - clause: CSW-ADD-7\n    justification: Not failing, so unused.\n    approved_by: Li Wei\n    expires: 2999-12-31\n"
+        "  - clause: CSW-ADD-2\n    justification: Long gone.\n    approved_by: Li Wei\n    expires: 2020-01-01\n", encoding="utf-8")
+    bundle = output / "bundle.zip"
+    outcome = rejudge(bundle, waivers=waivers, allow_mandatory=True).waived
+    assert (outcome.exit_status, outcome.exit_status_without, outcome.recorded_exit_status) == (0, 1, 1)
+    assert any(line.startswith("waived ON A MANDATORY CLAUSE, CSW-ADD-1 FAIL stays FAIL, counted PASS: ") for line in outcome.lines), outcome.lines
+    assert any(line.startswith("unused: CSW-ADD-7") for line in outcome.lines) and any(line.startswith("expired on 2020-01-01, ignored: CSW-ADD-2") for line in outcome.lines)
+    assert cli.main(["rejudge", str(bundle), "--waivers", str(waivers), "--allow-mandatory-waivers"]) == 1  # the exit status would change
+    assert "exit status 0 with them, 1 without; the run recorded 1 without waivers" in capsys.readouterr().out
+    assert cli.main(["rejudge", str(bundle), "--waivers", str(waivers)]) == 4  # a mandatory clause needs the flag, as in a run
+    assert "needs --allow-mandatory-waivers" in capsys.readouterr().err
