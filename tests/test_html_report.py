@@ -268,3 +268,12 @@ def test_write_reports_writes_the_html_beside_the_junit(results: RunResults, tmp
 def test_write_html_writes_utf8(results: RunResults, tmp_path: Path) -> None:
     write_html(results, tmp_path / "r.html")
     assert "监护人" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_area_tallies_and_untested_clauses_speak_both_languages(page: str) -> None:
+    """A Chinese reader's page says 通过/不通过 in each area's tally, and why a clause has no verdict, in Chinese too."""
+    tallies = re.findall(r'<span class="tally">(.*?)</span></h3>', page)
+    assert tallies and all('lang="zh-CN"' in t for t in tallies), tallies[:2]
+    assert '<span class="zh" lang="zh-CN">通过</span>' in page
+    if "no scenario ran for this clause" in page:
+        assert "没有针对该条款运行任何场景" in page

@@ -642,6 +642,8 @@ def _clause_body(results: RunResults, clause: ClauseResult, anchors: dict[str, s
 def _clause(results: RunResults, clause: ClauseResult, anchors: dict[str, str], clause_ids: set[str]) -> str:
     verdict = _code(clause.verdict)
     reason = _e(_short(clause.reason)) if clause.reason and verdict != "PASS" else ""
+    if clause.reason == NO_SCENARIO_REASON and not clause.scenarios:
+        reason = _bi(NO_SCENARIO_REASON, "没有针对该条款运行任何场景")
     reason = "".join(_waiver_tag(e) for e in clause.waivers) + reason
     retried = sum(len(s.attempts) > 1 for s in clause.scenarios)
     if retried:  # seen without opening the clause: a pass on a second attempt is never a silent one
@@ -677,7 +679,7 @@ def _clauses(results: RunResults, anchors: dict[str, str]) -> str:
         tally: dict[str, int] = {}
         for c in clauses:
             tally[_code(c.verdict)] = tally.get(_code(c.verdict), 0) + 1
-        tally_text = ", ".join(f"{tally[v]} {_e(v)}" for v in _verdict_order(tally))
+        tally_text = ", ".join(f"{tally[v]} {_bi(v, VERDICT_TEXT[v][0]) if v in VERDICT_TEXT else _e(v)}" for v in _verdict_order(tally))
         body = "".join(_clause(results, c, anchors, clause_ids) for c in clauses)
         sections.append(f'<section class="area" id="area-{_e(code)}"><h3><span class="code">{_e(code)}</span>{name}<span class="tally">{tally_text}</span></h3>{head}{body}</section>')
     return f'<h2 id="clauses">{_t("clauses")}</h2>{_filters(results)}{_legend()}{"".join(sections)}'
