@@ -93,13 +93,19 @@ def _row(device: dict[str, Any], clauses: list[str]) -> str:
     return f"<tr>{head}{''.join(_cell(device, c) for c in clauses)}</tr>"
 
 
+def tested_clauses(record: dict[str, Any]) -> list[str]:
+    """The clauses some device ran a scenario for (a --select farm leaves most untested everywhere: no column for those)."""
+    return [c for c in record["clauses"] if any(d["clause_verdicts"].get(c, "NOT_TESTED") != "NOT_TESTED" for d in record["devices"])]
+
+
 def render_farm_html(record: dict[str, Any]) -> str:
-    clauses = record["clauses"]
+    clauses = tested_clauses(record)
+    untested = len(record["clauses"]) - len(clauses)
     status = record["exit_status"]
     _, outcome_en, outcome_zh = OUTCOME.get(status, ("", "A device could not be run or reached", "有设备无法运行或无法连接"))
     head = "".join(f'<th class="v"><span>{_e(c)}</span></th>' for c in clauses)
     rows = "".join(_row(d, clauses) for d in record["devices"])
-    legend = "".join(f'<dt class="v-{_e(code.lower())}" style="padding:0 6px;color:#fff">{_e(SHORT[code])}</dt><dd>{_bi(code, VERDICT_TEXT[code][0])}</dd>' for code in SHORT)
+    legend = "".join(f'<dt class="v-{_e(code.lower())}" style="padding:0 6px;color:{"var(--mut);border:1px solid var(--grey)" if code == "NOT_TESTED" else "#fff"}">{_e(SHORT[code])}</dt><dd>{_bi(code, VERDICT_TEXT[code][0])}</dd>' for code in SHORT)
     return f"""<!doctype html><html lang="en" data-lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>Device farm · 设备组</title><style>{CSS}{PAGE_CSS}</style></head><body>
@@ -107,7 +113,7 @@ def render_farm_html(record: dict[str, Any]) -> str:
 <div class="lang" role="group" aria-label="Language / 语言"><button type="button" data-set-lang="en" aria-pressed="true">English</button> <button type="button" data-set-lang="zh" lang="zh-CN" aria-pressed="false">中文</button> <button type="button" data-set-lang="both" aria-pressed="false">EN + 中文</button></div>
 <p><b>{_t("outcome")}</b>: {_bi(outcome_en, outcome_zh)} — {_t("exit")} <b>{_e(status)}</b> ({_t("order")})</p>
 <p>{_t("farm")}: <code>{_e(record["farm"])}</code> · {_t("started")}: {_e(record.get("started", ""))} · {_t("jobs")}: {_e(record.get("jobs", ""))}</p>
-<h2>{_t("matrix")}</h2><p>{_t("hint")}</p>
+<h2>{_t("matrix")}</h2><p>{_t("hint")}{" " + _bi(f"{untested} clauses no device was tested on have no column.", f"另有 {untested} 条款在所有设备上均未测试，未列出。") if untested else ""}</p>
 <div style="overflow-x:auto"><table class="m"><thead><tr><th>{_t("device")}</th><th>{_t("model")}</th><th>{_t("firmware")}</th><th>{_t("result")}</th>{head}</tr></thead>
 <tbody>{rows}</tbody></table></div>
 <h2>{_t("legend")}</h2><dl class="legend">{legend}</dl>
