@@ -95,6 +95,7 @@ def resolve_farm(value: str) -> Path:
 def load_farm(value: str) -> Farm:
     path = resolve_farm(value)
     data = load_yaml(path)
+    _check_entry_fields(data, path)
     validate(data, SCHEMA, path)
     devices: list[FarmDevice] = []
     seen: dict[str, int | None] = {}
@@ -111,6 +112,17 @@ def load_farm(value: str) -> Farm:
         seen[name] = line_of(data, at)
         devices.append(FarmDevice(name, entry["device"], declaration, line_of(data, at)))
     return Farm(path, devices)
+
+
+def _check_entry_fields(data: object, path: Path) -> None:
+    """A misspelt key names itself (the schema alone would only say that `device` is missing)."""
+    entries = data.get("devices") if isinstance(data, dict) else None
+    allowed = SCHEMA["properties"]["devices"]["items"]["properties"]
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        for key in entry if isinstance(entry, dict) else []:
+            if key not in allowed:
+                at = ["devices", index, str(key)]
+                raise ConfigError(path, dotted(at), f"is not a field of a farm's device (its fields: {', '.join(allowed)})", line_of(data, at))
 
 
 def _declaration_file(value: str, farm_path: Path, data: dict, at: list) -> str:

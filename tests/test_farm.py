@@ -19,6 +19,7 @@ from conformance.declaration import FIXTURES_DIR, load_declaration
 from conformance.farm import FarmDevice, load_farm
 from conformance.farm_run import DeviceRun, FarmRunner, farm_exit_status
 from emulator.defects import DEFECTS
+from tests import browser
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = FIXTURES_DIR / "farms" / "example.yaml"
@@ -48,6 +49,7 @@ class _Cells(HTMLParser):
 
 
 def test_the_example_farm_gives_each_device_the_verdicts_its_defects_call_for(tmp_path):
+    browser.chromium()  # fails (or skips, with CONFORMANCE_SKIP_BROWSER) before the farm runs when there is no chromium
     farm = load_farm("example")
     broken = {d.name: {c for name in d.declaration.emulator.get("defects", []) for c in DEFECTS[name].clauses} for d in farm.devices}
     assert sorted(len(b) > 0 for b in broken.values()) == [False, True, True, True], "one conformant device, three with defects"
@@ -76,6 +78,10 @@ def test_the_example_farm_gives_each_device_the_verdicts_its_defects_call_for(tm
             css, href = cells.cells[name, clause]
             assert css == verdict.lower() and href == f"{device['run_folder']}/report.html#{clause}", (name, clause, css, href)
             assert f'id="{clause}"' in (folder / "report.html").read_text(encoding="utf-8")
+    # The page opens offline, drawn, in Chinese when asked (the report's language switch).
+    shot = browser.take(tmp_path / "farm" / "farm.html", query="lang=zh")
+    assert shot.page_requests() == [] and browser.blank_reason(shot.image) is None
+    assert 'data-lang="zh"' in shot.dom and "设备组：判定矩阵" in shot.dom
     # Console: a line per device as it finished, then the clauses that differ between devices.
     lines = run.stdout.splitlines()
     for device in farm.devices:
@@ -151,7 +157,7 @@ def test_the_farm_exit_status_is_the_worst_of_the_devices(statuses, worst):
 BAD_FARMS = [
     ("devices:\n  - device: emulator\n", "farm.yaml:1: field 'farm': is required"),
     ("farm: 1\ndevices: []\n", "farm.yaml:2: field 'devices': [] should be non-empty"),
-    ("farm: 1\ndevices:\n  - device: emulator\n  - devcie: basic\n", "farm.yaml:4: field 'devices[1].device': is required"),
+    ("farm: 1\ndevices:\n  - device: emulator\n  - devcie: basic\n", "farm.yaml:4: field 'devices[1].devcie': is not a field of a farm's device (its fields: device, name)"),
     ("farm: 1\ndevices:\n  - device: emulator\n  - device: watches/k3.yaml\n", "farm.yaml:4: field 'devices[1].device': 'watches/k3.yaml': no declaration file at"),
     ("farm: 1\ndevices:\n  - device: no-such-watch\n", "farm.yaml:3: field 'devices[0].device': neither a declaration file nor a shipped device"),
     ("farm: 1\ndevices:\n  - device: emulator\n  - device: emulator\n", "farm.yaml:4: field 'devices[1].device': the device name 'emulator' is taken by the entry at line 3: give each a `name`"),
