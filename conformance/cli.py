@@ -148,6 +148,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from conformance import carry_over
 
+    if args.farm:  # every device of a farm, each in a run of its own (conformance/farm_run.py)
+        from conformance.farm_run import run_farm
+
+        return run_farm(args, build_parser().parse_args(["run"]))
+    if args.jobs is not None:
+        raise ConfigError(str(args.jobs), "--jobs", "goes with --farm FARM.yaml: it is the number of devices run at once")
     if args.resume or args.rerun:  # the earlier run's options, and the results it keeps
         args = carry_over.from_run_folder(args, build_parser().parse_args(["run"]))
     elif args.only:
@@ -277,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--resume", metavar="RUN_DIR", help="finish a killed run: run only the scenarios missing from RUN_DIR/scenarios.jsonl, with its options")
     run.add_argument("--rerun", metavar="RUN_DIR", help="run again the scenarios of RUN_DIR with the verdicts --only names, into a new folder")
     run.add_argument("--only", help="with --rerun: comma-separated verdicts to run again (default FAIL,ERROR,INCONCLUSIVE)")
+    run.add_argument("--farm", metavar="FARM.yaml", help="run every device a farm file lists, each in a process of its own, and write the matrix (docs/farm.md; 'example' is shipped)")
+    run.add_argument("--jobs", type=int, help="with --farm: devices run at once (default: the number of cores)")
     run.set_defaults(func=cmd_run)
 
     init = commands.add_parser("init", help="write a declaration for a real watch to fill in, each field explained in Chinese and English")
