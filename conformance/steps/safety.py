@@ -41,6 +41,16 @@ def emergency_connects(ctx: Context) -> None:
     assert last.result["connected"] is True, f"the watch took the emergency call but answers that it did not connect: {last.result}"
 
 
+@when("the child dials the emergency number from the phone app")
+def child_dials_emergency_number(watch: Watch, ctx: Context) -> None:
+    # Calls go to the contact list and the emergency number (docs/protocol.md, calls.place); the number is the one the
+    # emergency call itself reports, as it arrives in a reply (never a literal the watch could compare by identity).
+    number = watch.emergency_call().get("number")
+    if not isinstance(number, str) or not number:
+        raise MalformedReply(f"the reply to emergency.call gives no number to dial (number: {number})")
+    attempt(ctx, f"dialling the emergency number {number} from the phone app", lambda: watch.call_number(number))
+
+
 # -- social switch (the emergency call must not depend on it) ------------------------
 
 

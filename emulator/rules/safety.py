@@ -24,6 +24,7 @@ CHARGING_IGNORED = defect("usable_while_charging", ["CSW-SAF-2"], "The watch can
 LOCATION_OFF = defect("location_error_large", ["CSW-SAF-3"], "Reported location is about 300 m off.")
 ANY_CALLER = defect("calls_from_anyone", ["CSW-SAF-4"], "Calls from numbers outside the guardian's contact list ring through.")
 TAIL_MATCH = defect("caller_matched_by_tail", ["CSW-SAF-4"], "Incoming numbers are matched against the contacts by their last 8 digits only, so a number sharing the guardian's tail rings.")
+EMERGENCY_NUMBER_UNDIALLED = defect("emergency_number_not_dialable", ["CSW-SAF-1"], "The phone app dials only the guardian's contacts: the emergency number is reachable from the SOS function alone.")
 TIMER_WHILE_CHARGING = defect("stopwatch_usable_while_charging", ["CSW-SAF-2"], "The stopwatch counts as part of the watch face and opens while charging.")
 RINGS_WHILE_CHARGING = defect("calls_ring_while_charging", ["CSW-SAF-2"], "Ordinary incoming calls ring (and can be answered) while the watch is charging.")
 TAIL_DIGITS = 8  # what the caller_matched_by_tail defect compares
@@ -103,7 +104,7 @@ def calls_incoming(w: ReferenceWatch, call: Call) -> dict:
 @operation("calls.place", roles=("child",), app="phone")
 def calls_place(w: ReferenceWatch, call: Call) -> dict:
     number = call.arg("number", str)
-    if w.store.one("SELECT 1 FROM contacts WHERE number = ?", (number,)) is None and number != EMERGENCY_NUMBER:
+    if w.store.one("SELECT 1 FROM contacts WHERE number = ?", (number,)) is None and (number != EMERGENCY_NUMBER or w.defective(EMERGENCY_NUMBER_UNDIALLED)):
         raise Refusal("not_allowed", "calls go only to the guardian's contact list")
     return {"connected": True, "number": number}
 

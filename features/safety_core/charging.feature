@@ -28,3 +28,9 @@ Feature: While charging only the emergency call can be used
     And the watch starts charging
     And 10 minutes pass
     Then the watch counted no use while charging
+
+  Scenario: The emergency call's own app opens while charging
+    Given a watch bound to its guardian
+    When the watch starts charging
+    And the child tries to open "sos"
+    Then the watch allows it

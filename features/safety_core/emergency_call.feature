@@ -31,3 +31,10 @@ Feature: The emergency call always works
     When the watch starts charging
     And the child tries to make an emergency call
     Then the emergency call goes through
+
+  Scenario: The emergency number can be dialled from the phone too, after the daily time is used up
+    Given a watch bound to its guardian
+    And the guardian sets a short daily limit
+    When the child uses "maths" past the daily limit
+    And the child dials the emergency number from the phone app
+    Then the watch allows it
