@@ -6,11 +6,10 @@ moved or zipped whole). Same verdict colours and language switch as report.html;
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 from typing import Any
 
-from conformance.reporting.html import CSS, OUTCOME, VERDICT_TEXT
+from conformance.reporting.html import CSS, OUTCOME, VERDICT_TEXT, _bi, _e  # one escaping and one two-language span for both pages
 
 # One letter per verdict, so fifty clauses fit across a screen; the colour and the cell's title say the rest.
 SHORT = {"PASS": "P", "FAIL": "F", "INCONCLUSIVE": "?", "ERROR": "E", "NOT_APPLICABLE": "–", "NOT_TESTED": "·",
@@ -60,14 +59,6 @@ LANG_JS = """
   document.querySelectorAll("[data-set-lang]").forEach(function (b) { b.addEventListener("click", function () { setLang(b.getAttribute("data-set-lang")); }); });
 })();
 """
-
-
-def _e(value: Any) -> str:
-    return escape(str(value), quote=True)
-
-
-def _bi(en: Any, zh: Any) -> str:
-    return f'<span class="en">{_e(en)}</span><span class="zh" lang="zh-CN">{_e(zh)}</span>'
 
 
 def _t(key: str) -> str:
