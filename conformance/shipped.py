@@ -14,8 +14,7 @@ CHECKOUT = PACKAGE.parent
 
 
 def shipped_folder(name: str) -> Path:
-    """features/ or fixtures/: the checkout's own when there is one, else the copy the wheel carries."""
-    in_checkout = CHECKOUT / name
-    if in_checkout.is_dir() and (CHECKOUT / "pyproject.toml").is_file():
-        return in_checkout
-    return PACKAGE / "shipped" / name
+    """features/ or fixtures/: the copy an installed wheel carries, else the checkout's own (a checkout, an editable
+    install, or a copy of the tree such as benchmarks/mutation.py makes, has no conformance/shipped/)."""
+    in_wheel = PACKAGE / "shipped" / name
+    return in_wheel if in_wheel.is_dir() else CHECKOUT / name
