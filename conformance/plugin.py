@@ -149,6 +149,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"needs_{feature}: the scenario needs the optional feature {feature}")
     for module in STEP_MODULES:
         config.pluginmanager.import_plugin(module)
+    config.pluginmanager.register(InterruptAccount(config), "conformance-interrupt-account")
     mask_allure_results(config, run.mask)
     structure_allure_results(config, run)
     if threading.current_thread() is threading.main_thread():
@@ -166,6 +167,25 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
+class InterruptAccount:
+    """pytest's own account of an interrupt (its traceback) must not stop the reports being written. A signal that
+    lands at an unlucky instant leaves a traceback entry without a line number, on which pytest's formatting fails
+    (TypeError); the terminal then gets Python's plain account instead, and the run ends as an interrupted one."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo):
+        try:
+            return (yield)
+        except Exception:  # noqa: BLE001 - whatever the formatting raised
+            terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+            if terminal is not None:  # it reports the interrupt at the end from this
+                terminal._keyboardinterrupt_memo = excinfo.getrepr(style="native")
+            return None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -111,3 +111,24 @@ def test_the_emulator_stops_when_the_harness_is_killed(tmp_path):
             run.wait()
         run.stdout.close()
     assert (output / "scenarios.jsonl").read_text(encoding="utf-8").count("\n") >= 1, "the verdicts so far were lost"
+
+
+def test_an_interrupt_whose_traceback_pytest_cannot_format_still_writes_the_reports(tmp_path):
+    """A signal landing at an unlucky instant leaves a traceback pytest's own formatting fails on (seen under load:
+    TypeError from a traceback entry without a line number). The run must still end interrupted, with its reports."""
+    plugin = tmp_path / "unlucky_interrupt.py"
+    plugin.write_text(
+        "import pytest\n"
+        "def pytest_runtest_logfinish(nodeid, location):\n"
+        "    raise KeyboardInterrupt('signal SIGTERM')\n"
+        "@pytest.hookimpl(tryfirst=True)\n"
+        "def pytest_keyboard_interrupt(excinfo):\n"
+        "    raise TypeError(\"unsupported operand type(s) for -: 'NoneType' and 'int'\")\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])), PYTEST_PLUGINS="unlucky_interrupt")
+    output = tmp_path / "run"
+    done = subprocess.run([sys.executable, "-m", "conformance", "run", "--in-process", "--select", "CSW-ADD-1", "--output", str(output)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stdout[-2000:] + done.stderr[-2000:]
+    results = json.loads((output / "results.json").read_text(encoding="utf-8"))
+    assert results["interrupted"] is True and results["exit_status"] == 3
+    assert "TypeError" not in done.stdout + done.stderr
