@@ -379,17 +379,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     progress = for_terminal(session.config.pluginmanager.get_plugin("terminalreporter"), len(session.items))
     if progress is not None:
         session.config.stash[PROGRESS_KEY] = progress
-        session.config.stash[CLAUSES_BY_NODE_KEY] = {item.nodeid: _clauses_of(item) for item in session.items}
-
-
-CLAUSES_BY_NODE_KEY = pytest.StashKey[dict]()
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     progress = item.config.stash.get(PROGRESS_KEY, None)
     if progress is not None:
-        progress.starting(item.config.stash[CLAUSES_BY_NODE_KEY].get(item.nodeid, []))
+        progress.starting(_clauses_of(item))
     yield
     if progress is not None:
         progress.finished()

@@ -25,7 +25,7 @@ from conformance.catalogue import Profile, load_profile
 from conformance.datafile import ConfigError
 from conformance.results import ScenarioResult, StepRecord, judge_clauses
 from conformance.verdicts import Verdict, exit_status, for_evidence
-from conformance.waivers import counted_verdict, load_waivers
+from conformance.waivers import load_waivers, waive_clauses
 
 SCENARIO_FIELDS = {f.name for f in fields(ScenarioResult)}
 SHOWN_VALUE = 80  # characters of a parameter's value in a message
@@ -78,19 +78,16 @@ def _with_waivers(profile: Profile, scenarios: list[ScenarioResult], path: Path,
             names.setdefault(cid, set()).add(scenario.name)
     waivers = load_waivers(path, profile, allow_mandatory=allow_mandatory, scenario_names=names)
     clauses = judge_clauses(profile, scenarios)
-    counted = {c.id: c.verdict for c in clauses}
+    applied, unused = waive_clauses(clauses, waivers)  # the same placing of waivers as a run's
+    counted = {c.id: c.counted_verdict or c.verdict for c in clauses}
     lines = [f"expired on {w.expires.isoformat()}, ignored: {w.clause} ({w.where})" for w in waivers.expired]
-    for waiver in waivers.active:
-        clause = next((c for c in clauses if c.id == waiver.clause), None)
-        failing = [s.name for s in clause.scenarios if s.verdict == Verdict.FAIL and waiver.covers(s.name)] if clause else []
-        if not failing:
-            lines.append(f"unused: {waiver.clause} has no FAIL it covers ({waiver.where})")
-            continue
-        counted[clause.id] = counted_verdict(clause, [w for w in waivers.active if w.clause == clause.id])
+    for waiver in applied:
         loud = "ON A MANDATORY CLAUSE, " if waiver.mandatory else ""
-        lines.append(f"waived {loud}{clause.id} FAIL stays FAIL, counted {counted[clause.id].value}: {waiver.justification} (approved by {waiver.approved_by}, until {waiver.expires.isoformat()})")
-    levels = {c.id: c.level == "mandatory" for c in clauses}
-    return WaiverOutcome(str(path), lines, exit_status([(levels[c.id], counted[c.id]) for c in clauses]), exit_status([(levels[c.id], c.verdict) for c in clauses]), recorded_exit)
+        lines.append(f"waived {loud}{waiver.clause} FAIL stays FAIL, counted {counted[waiver.clause].value}: {waiver.justification} (approved by {waiver.approved_by}, until {waiver.expires.isoformat()})")
+    lines += [f"unused: {w.clause} has no FAIL it covers ({w.where})" for w in unused]
+    mandatory = [c.level == "mandatory" for c in clauses]
+    return WaiverOutcome(str(path), lines, exit_status([(m, counted[c.id]) for m, c in zip(mandatory, clauses, strict=True)]),
+                         exit_status([(m, c.verdict) for m, c in zip(mandatory, clauses, strict=True)]), recorded_exit)
 
 
 class _RecordedFeatures:

@@ -178,11 +178,11 @@ def counted_verdict(clause: ClauseResult, waivers: list[Waiver]) -> Verdict:
     return for_evidence(counted) if clause.kind == "evidence" else counted
 
 
-def apply_waivers(results: RunResults, waivers: WaiverSet) -> None:
-    """Put each waiver in force beside the FAIL it covers, and record on the run what was applied, ignored and unused."""
-    results.audit = waivers.audit
+def waive_clauses(clauses: list[ClauseResult], waivers: WaiverSet) -> tuple[list[Waiver], list[Waiver]]:
+    """Put each waiver in force beside the FAIL it covers (each clause's `waivers` and `counted_verdict`);
+    returns the waivers applied and those unused (no FAIL to cover)."""
     applied, unused = [], []
-    by_id = {c.id: c for c in results.clauses}
+    by_id = {c.id: c for c in clauses}
     for waiver in waivers.active:
         clause = by_id.get(waiver.clause)
         failing = [s for s in clause.scenarios if s.verdict == Verdict.FAIL and waiver.covers(s.name)] if clause else []
@@ -191,9 +191,16 @@ def apply_waivers(results: RunResults, waivers: WaiverSet) -> None:
             continue
         clause.waivers.append({**waiver.to_json(), "scenarios": [s.name for s in failing]})
         applied.append(waiver)
-    for clause in results.clauses:
+    for clause in clauses:
         if clause.waivers:
             clause.counted_verdict = counted_verdict(clause, [w for w in applied if w.clause == clause.id])
+    return applied, unused
+
+
+def apply_waivers(results: RunResults, waivers: WaiverSet) -> None:
+    """Put each waiver in force beside the FAIL it covers, and record on the run what was applied, ignored and unused."""
+    results.audit = waivers.audit
+    applied, unused = waive_clauses(results.clauses, waivers)
     results.waivers = None if waivers.file is None else {
         "file": waivers.file, "allow_mandatory": waivers.allow_mandatory,
         "applied": [w.to_json() for w in applied], "expired": [w.to_json() for w in waivers.expired], "unused": [w.to_json() for w in unused],
