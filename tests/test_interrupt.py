@@ -21,8 +21,11 @@ BOUND_S = 60.0  # a hang guard on a loaded machine, not a speed target
 
 def _start_run(output: Path) -> subprocess.Popen:
     """`conformance run` against the embedded emulator over HTTP, in a process group of its own as a terminal makes one."""
+    # Ctrl-C as a terminal's foreground job gets it: a shell starts background jobs with SIGINT ignored, and a child
+    # inherits that, so a suite run in the background would otherwise test a harness that cannot hear Ctrl-C at all.
     return subprocess.Popen([sys.executable, "-m", "conformance", "run", "--output", str(output)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _wait_for_scenarios(run: subprocess.Popen, output: Path, count: int) -> None:
